@@ -1,0 +1,44 @@
+package io.herald.testing;
+
+import io.herald.Herald;
+import io.herald.app.App;
+import io.herald.config.HeraldConfig;
+import java.util.List;
+
+/** Starts real Herald servers on free loopback ports for integration tests. */
+public final class TestServers {
+    public static final String APP_ID = "app-id";
+    public static final String APP_KEY = "app-key";
+    public static final String APP_SECRET = "app-secret";
+
+    private TestServers() {}
+
+    /** The default app with client events enabled (most tests want them). */
+    public static App defaultApp() {
+        return App.of(APP_ID, APP_KEY, APP_SECRET).withClientMessages(true);
+    }
+
+    public static HeraldConfig config(App... apps) {
+        return config(120, 30, apps);
+    }
+
+    public static HeraldConfig config(int activityTimeoutSeconds, int pongTimeoutSeconds, App... apps) {
+        List<App> list = apps.length == 0 ? List.of(defaultApp()) : List.of(apps);
+        return new HeraldConfig(false, "127.0.0.1", 0, activityTimeoutSeconds, pongTimeoutSeconds,
+                2, 3600, 64, 2048, "test-node",
+                new HeraldConfig.AdapterConfig("local"),
+                new HeraldConfig.AppManagerConfig("memory", list, true, 300));
+    }
+
+    public static Herald start(App... apps) {
+        return start(config(apps));
+    }
+
+    public static Herald start(HeraldConfig config) {
+        try {
+            return Herald.start(config);
+        } catch (Exception e) {
+            throw new IllegalStateException("test server failed to start", e);
+        }
+    }
+}
