@@ -1,20 +1,107 @@
 package io.herald;
 
+import io.herald.api.HttpApi;
+import io.herald.app.AppManager;
+import io.herald.app.MemoryAppManager;
+import io.herald.channel.ChannelRegistry;
+import io.herald.channel.ConnectionQuota;
+import io.herald.cluster.Adapter;
+import io.herald.cluster.LocalAdapter;
 import io.herald.config.HeraldConfig;
+import io.herald.protocol.ErrorCodes;
+import io.herald.protocol.PusherProtocol;
+import io.herald.transport.EventLoops;
+import io.herald.transport.HeraldServer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** A running Herald node: wires every part from the configuration, starts and stops them. */
 public final class Herald implements AutoCloseable {
-    // Real wiring lands with the transport; this is the contract tests compile against.
-    public static Herald start(HeraldConfig config) throws Exception {
-        throw new UnsupportedOperationException("not wired yet");
+    private static final Logger log = LoggerFactory.getLogger(Herald.class);
+
+    private final HeraldConfig config;
+    private final EventLoops loops;
+    private final AppManager apps;
+    private final Adapter adapter;
+    private final ChannelRegistry registry;
+    private final ConnectionQuota quota;
+    private final HeraldServer server;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private int port;
+
+    private Herald(HeraldConfig config) {
+        this.config = config;
+        this.loops = EventLoops.create(Runtime.getRuntime().availableProcessors());
+        this.apps = new MemoryAppManager(config.appManager().apps());
+        this.adapter = createAdapter(config.adapter());
+        this.registry = new ChannelRegistry(loops.workers());
+        this.quota = new ConnectionQuota();
+        PusherProtocol protocol = new PusherProtocol(registry, adapter, config.activityTimeoutSeconds());
+        HttpApi api = new HttpApi(apps, registry, adapter, quota, draining::get);
+        this.server = new HeraldServer(config, loops, apps, registry, quota, protocol, api, draining::get);
+    }
+
+    /** The one place a cluster driver is chosen by name. */
+    private static Adapter createAdapter(HeraldConfig.AdapterConfig adapter) {
+        if (!adapter.driver().equals("local")) {
+            throw new IllegalArgumentException("adapter.driver '" + adapter.driver() + "' is not available");
+        }
+        return new LocalAdapter();
+    }
+
+    public static Herald start(HeraldConfig config) throws InterruptedException {
+        Herald herald = new Herald(config);
+        try {
+            herald.adapter.start(herald.registry);
+            herald.port = herald.server.bind();
+        } catch (RuntimeException | InterruptedException e) {
+            herald.stopParts();
+            throw e;
+        }
+        log.info("Herald node {} listening on {}:{} ({}, adapter {}, {} app(s))", config.processId(), config.host(),
+                herald.port, herald.loops.transportName(), herald.adapter.name(), config.appManager().apps().size());
+        return herald;
     }
 
     /** The port actually bound (useful when the config asked for port 0). */
     public int port() {
-        throw new UnsupportedOperationException();
+        return port;
     }
 
-    /** Graceful stop: refuse new work, close sockets with 4200, wait up to the grace period. */
+    /** Completes when {@link #close()} has finished. */
+    public CompletableFuture<Void> closed() {
+        return closed;
+    }
+
+    /**
+     * Graceful stop: {@code /up} answers 503, no new connections are accepted, every client gets
+     * close code 4200 (reconnect now, to another node), and we wait for them at most
+     * {@code shutdown_grace_period} seconds.
+     */
     @Override
-    public void close() {}
+    public synchronized void close() {
+        if (!draining.compareAndSet(false, true)) {
+            return;
+        }
+        int open = quota.total();
+        log.info("shutting down: closing {} connection(s) with 4200, grace period {} s", open, config.shutdownGracePeriodSeconds());
+        server.stopAccepting();
+        registry.forEachConnection(connection -> connection.close(ErrorCodes.RECONNECT_NOW, "Server shutting down"));
+        if (!quota.awaitNoConnections(TimeUnit.SECONDS.toMillis(config.shutdownGracePeriodSeconds()))) {
+            log.warn("{} connection(s) still open after the grace period; closing them", quota.total());
+        }
+        stopParts();
+        closed.complete(null);
+        log.info("stopped");
+    }
+
+    private void stopParts() {
+        adapter.close();
+        apps.close();
+        loops.shutdown();
+    }
 }

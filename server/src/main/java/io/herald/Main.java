@@ -1,0 +1,54 @@
+package io.herald;
+
+import ch.qos.logback.classic.Level;
+import io.herald.config.ConfigException;
+import io.herald.config.ConfigLoader;
+import io.herald.config.HeraldConfig;
+import java.net.BindException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `bin/herald`: load the configuration, start the node, stop it gracefully on SIGTERM/SIGINT. */
+@Command(name = "herald", mixinStandardHelpOptions = true, version = "Herald 0.1.0",
+        description = {"A Pusher Channels protocol server. Configuration is Sockudo's: defaults,",
+                "then config/config.json if present, then --config FILE, then environment variables."})
+public final class Main implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "JSON configuration file (Sockudo format).")
+    private Path configFile;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        HeraldConfig config;
+        try {
+            config = ConfigLoader.load(configFile, System.getenv(), Path.of("").toAbsolutePath());
+        } catch (ConfigException e) {
+            System.err.println("herald: configuration error: " + e.getMessage());
+            return 2;
+        }
+        if (config.debug()) {
+            ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.herald")).setLevel(Level.DEBUG);
+        }
+        Herald herald;
+        try {
+            herald = Herald.start(config);
+        } catch (Exception e) {
+            Throwable cause = e;
+            if (cause instanceof BindException || cause.getCause() instanceof BindException) {
+                System.err.println("herald: cannot listen on " + config.host() + ":" + config.port() + ": " + cause.getMessage());
+                return 1;
+            }
+            throw e;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(herald::close, "herald-shutdown"));
+        herald.closed().join();
+        return 0;
+    }
+}

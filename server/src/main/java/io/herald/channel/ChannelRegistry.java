@@ -1,0 +1,172 @@
+package io.herald.channel;
+
+import io.herald.cluster.AdapterEventHandler;
+import io.herald.protocol.ChannelType;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * This node's channels, per app, and local delivery of published frames. Subscribe and
+ * unsubscribe run on the connection's loop; structural changes to an app's channel map go
+ * through {@code compute}, so a channel is never dropped while someone joins it.
+ */
+public final class ChannelRegistry implements AdapterEventHandler {
+    private final List<DeliveryLoop> loops = new ArrayList<>();
+    private final Map<EventLoop, DeliveryLoop> loopsByEventLoop = new IdentityHashMap<>();
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, PusherChannel>> apps = new ConcurrentHashMap<>();
+
+    public ChannelRegistry(EventLoopGroup workers) {
+        for (EventExecutor executor : workers) {
+            EventLoop eventLoop = (EventLoop) executor;
+            DeliveryLoop loop = new DeliveryLoop(loops.size(), eventLoop);
+            loops.add(loop);
+            loopsByEventLoop.put(eventLoop, loop);
+        }
+    }
+
+    public DeliveryLoop loopFor(EventLoop eventLoop) {
+        DeliveryLoop loop = loopsByEventLoop.get(eventLoop);
+        if (loop == null) {
+            throw new IllegalStateException("channel registered on an event loop outside the worker group");
+        }
+        return loop;
+    }
+
+    public List<DeliveryLoop> loops() {
+        return loops;
+    }
+
+    /** Registers a new connection with its loop (for activity checks and shutdown). */
+    public void connected(Connection connection) {
+        connection.loop().add(connection);
+    }
+
+    /** What happened when a connection tried to join a channel. */
+    public record JoinOutcome(boolean presenceFull, boolean firstConnectionOfUser, Map<String, String> presenceMembers) {}
+
+    /**
+     * Subscribes {@code connection}; for presence channels also joins its user to the roster
+     * (refused when the roster is full). The roster snapshot is taken atomically with the join.
+     */
+    public JoinOutcome subscribe(Connection connection, String channelName, String userId, String userInfoJson) {
+        JoinOutcome[] outcome = new JoinOutcome[1];
+        channelsOf(connection.app().id()).compute(channelName, (name, channel) -> {
+            if (channel == null) {
+                channel = new PusherChannel(name, loops.size());
+            }
+            if (channel.type() == ChannelType.PRESENCE) {
+                PresenceRoster.JoinResult result = channel.roster().join(
+                        userId, userInfoJson, connection.app().maxPresenceMembersPerChannel());
+                if (result == PresenceRoster.JoinResult.FULL) {
+                    outcome[0] = new JoinOutcome(true, false, Map.of());
+                    return channel.isEmpty() ? null : channel;
+                }
+                outcome[0] = new JoinOutcome(false,
+                        result == PresenceRoster.JoinResult.FIRST_CONNECTION, channel.roster().snapshot());
+            } else {
+                outcome[0] = new JoinOutcome(false, false, Map.of());
+            }
+            channel.add(connection);
+            connection.addSubscription(name, new Connection.Subscription(channel, userId));
+            return channel;
+        });
+        return outcome[0];
+    }
+
+    /**
+     * Removes {@code connection} from a channel. Returns the presence user id when this was that
+     * user's last connection in the channel (the caller announces member_removed), else null.
+     */
+    public String unsubscribe(Connection connection, String channelName) {
+        Connection.Subscription subscription = connection.removeSubscription(channelName);
+        if (subscription == null) {
+            return null;
+        }
+        String[] departedUser = new String[1];
+        channelsOf(connection.app().id()).computeIfPresent(channelName, (name, channel) -> {
+            channel.remove(connection);
+            if (subscription.presenceUserId() != null && channel.roster().leave(subscription.presenceUserId())) {
+                departedUser[0] = subscription.presenceUserId();
+            }
+            return channel.isEmpty() ? null : channel;
+        });
+        return departedUser[0];
+    }
+
+    /**
+     * Removes a closed connection from everything. {@code onMemberRemoved} receives
+     * (channel name, user id) for each presence channel the user has now left entirely.
+     */
+    public void disconnected(Connection connection, BiConsumer<String, String> onMemberRemoved) {
+        connection.loop().remove(connection);
+        for (Connection.Subscription subscription : connection.subscriptions()) {
+            String channelName = subscription.channel().name();
+            String departed = unsubscribe(connection, channelName);
+            if (departed != null) {
+                onMemberRemoved.accept(channelName, departed);
+            }
+        }
+    }
+
+    public PusherChannel channel(String appId, String channelName) {
+        ConcurrentHashMap<String, PusherChannel> channels = apps.get(appId);
+        return channels == null ? null : channels.get(channelName);
+    }
+
+    /** This node's presence members of a channel: user id -> user_info JSON. */
+    public Map<String, String> channelMembers(String appId, String channelName) {
+        PusherChannel channel = channel(appId, channelName);
+        return channel == null || channel.roster() == null ? Map.of() : channel.roster().snapshot();
+    }
+
+    /** Runs {@code action} for each connection on each loop, on that loop. */
+    public void forEachConnection(Consumer<Connection> action) {
+        for (DeliveryLoop loop : loops) {
+            loop.eventLoop().execute(() -> loop.connections().forEach(action));
+        }
+    }
+
+    @Override
+    public void onPublish(String appId, String channelName, ByteBuf frame, String excludeSocketId) {
+        try {
+            PusherChannel channel = channel(appId, channelName);
+            if (channel == null) {
+                return;
+            }
+            for (DeliveryLoop loop : loops) {
+                int index = loop.index();
+                if (channel.shardSize(index) == 0) {
+                    continue;
+                }
+                EventLoop eventLoop = loop.eventLoop();
+                if (eventLoop.inEventLoop()) {
+                    channel.deliver(index, frame, excludeSocketId);
+                } else {
+                    frame.retain();
+                    eventLoop.execute(() -> {
+                        try {
+                            channel.deliver(index, frame, excludeSocketId);
+                        } finally {
+                            frame.release();
+                        }
+                    });
+                }
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    private ConcurrentHashMap<String, PusherChannel> channelsOf(String appId) {
+        return apps.computeIfAbsent(appId, id -> new ConcurrentHashMap<>());
+    }
+}

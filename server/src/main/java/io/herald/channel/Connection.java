@@ -1,0 +1,138 @@
+package io.herald.channel;
+
+import io.herald.app.App;
+import io.herald.protocol.ErrorCodes;
+import io.herald.protocol.Frames;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client's WebSocket connection. All of its state is read and written on its own event loop,
+ * so none of it is synchronized.
+ */
+public final class Connection {
+    /** How long a closing socket may take to drain its close frame before it is cut. */
+    private static final long CLOSE_DRAIN_SECONDS = 5;
+
+    private final Channel channel;
+    private final App app;
+    private final String socketId;
+    private final DeliveryLoop loop;
+    private Map<String, Subscription> subscriptions; // created on first subscribe
+    int loopSlot = -1;
+    boolean flushPending;
+    private long lastSeenNanos;
+    private long pingSentNanos; // 0 = no ping outstanding
+    private boolean closing;
+
+    /** A channel this connection is in, with the presence user it joined as (null otherwise). */
+    public record Subscription(PusherChannel channel, String presenceUserId) {}
+
+    public Connection(Channel channel, App app, String socketId, DeliveryLoop loop) {
+        this.channel = channel;
+        this.app = app;
+        this.socketId = socketId;
+        this.loop = loop;
+        this.lastSeenNanos = System.nanoTime();
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public App app() {
+        return app;
+    }
+
+    public String socketId() {
+        return socketId;
+    }
+
+    public DeliveryLoop loop() {
+        return loop;
+    }
+
+    public boolean isClosing() {
+        return closing;
+    }
+
+    /** Sends a frame this connection owns; writes are flushed together at the end of the loop turn. */
+    public void send(ByteBuf frame) {
+        if (closing) {
+            frame.release();
+            return;
+        }
+        if (!channel.isWritable()) {
+            // The outbound buffer is over its high-water mark: the client reads slower than we publish.
+            frame.release();
+            close(ErrorCodes.OVER_CAPACITY, "Client too slow to read, outbound buffer full");
+            return;
+        }
+        channel.write(frame, channel.voidPromise());
+        loop.flushLater(this);
+    }
+
+    /** Sends a frame shared by many connections (the caller keeps its reference). */
+    public void sendShared(ByteBuf frame) {
+        send(frame.retainedDuplicate());
+    }
+
+    /**
+     * Closes with a Pusher close code. The close frame queues behind pending data; a client that
+     * never drains it is cut after a few seconds, so a stuck socket cannot hold memory.
+     */
+    public void close(int code, String reason) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        channel.writeAndFlush(Frames.close(code, reason)).addListener(ChannelFutureListener.CLOSE);
+        channel.eventLoop().schedule(() -> channel.close(), CLOSE_DRAIN_SECONDS, TimeUnit.SECONDS);
+    }
+
+    // --- activity (see ActivityMonitor) ---
+
+    public void markSeen(long nowNanos) {
+        lastSeenNanos = nowNanos;
+        pingSentNanos = 0;
+    }
+
+    public long lastSeenNanos() {
+        return lastSeenNanos;
+    }
+
+    public long pingSentNanos() {
+        return pingSentNanos;
+    }
+
+    public void markPingSent(long nowNanos) {
+        pingSentNanos = nowNanos;
+    }
+
+    // --- subscriptions ---
+
+    public Subscription subscription(String channelName) {
+        return subscriptions == null ? null : subscriptions.get(channelName);
+    }
+
+    void addSubscription(String channelName, Subscription subscription) {
+        if (subscriptions == null) {
+            subscriptions = new HashMap<>(4);
+        }
+        subscriptions.put(channelName, subscription);
+    }
+
+    Subscription removeSubscription(String channelName) {
+        return subscriptions == null ? null : subscriptions.remove(channelName);
+    }
+
+    Collection<Subscription> subscriptions() {
+        return subscriptions == null ? List.of() : List.copyOf(subscriptions.values());
+    }
+}

@@ -1,0 +1,63 @@
+package io.herald.channel;
+
+import io.herald.app.App;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Open connections per app on this node, held against each app's {@code max_connections}. */
+public final class ConnectionQuota {
+    private final ConcurrentHashMap<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+    private final AtomicInteger open = new AtomicInteger();
+
+    /** Takes a slot, or returns false when the app is at its limit (0 = unlimited). */
+    public boolean tryAcquire(App app) {
+        AtomicInteger count = counts.computeIfAbsent(app.id(), id -> new AtomicInteger());
+        while (true) {
+            int current = count.get();
+            if (app.maxConnections() > 0 && current >= app.maxConnections()) {
+                return false;
+            }
+            if (count.compareAndSet(current, current + 1)) {
+                open.incrementAndGet();
+                return true;
+            }
+        }
+    }
+
+    public void release(App app) {
+        AtomicInteger count = counts.get(app.id());
+        if (count != null) {
+            count.decrementAndGet();
+        }
+        if (open.decrementAndGet() == 0) {
+            synchronized (open) {
+                open.notifyAll();
+            }
+        }
+    }
+
+    /** Waits until every connection has closed; false if some are still open after {@code timeoutMillis}. */
+    public boolean awaitNoConnections(long timeoutMillis) {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        synchronized (open) {
+            while (open.get() > 0) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    open.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Connections open on this node, all apps together. */
+    public int total() {
+        return open.get();
+    }
+}

@@ -1,0 +1,25 @@
+package io.herald.cluster;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Carries published events to every node of the cluster, this one included.
+ *
+ * <p>Contract: {@link #publish} delivers the already-encoded frame to the subscribers of
+ * {@code channel} on every node, skipping the connection whose socket id is
+ * {@code excludeSocketId}. Events published from one node to one channel arrive in order.
+ * Cluster drivers ship the frame bytes as they are, so receiving nodes never re-encode.
+ */
+public interface Adapter extends AutoCloseable {
+    /** Starts the driver; it pushes everything it receives to {@code handler}. */
+    void start(AdapterEventHandler handler);
+
+    /** Takes ownership of {@code frame} (releases it when done). */
+    void publish(String appId, String channel, ByteBuf frame, String excludeSocketId);
+
+    /** Short driver name for logs and health output. */
+    String name();
+
+    @Override
+    void close();
+}

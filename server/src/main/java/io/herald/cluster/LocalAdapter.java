@@ -1,0 +1,26 @@
+package io.herald.cluster;
+
+import io.netty.buffer.ByteBuf;
+
+/** Single-node driver: a publish goes straight to this node's subscribers. */
+public final class LocalAdapter implements Adapter {
+    private volatile AdapterEventHandler handler;
+
+    @Override
+    public void start(AdapterEventHandler handler) {
+        this.handler = handler;
+    }
+
+    @Override
+    public void publish(String appId, String channel, ByteBuf frame, String excludeSocketId) {
+        handler.onPublish(appId, channel, frame, excludeSocketId);
+    }
+
+    @Override
+    public String name() {
+        return "local";
+    }
+
+    @Override
+    public void close() {}
+}

@@ -1,0 +1,174 @@
+package io.herald.config;
+
+import static java.util.Map.entry;
+
+import io.herald.app.App;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the sealed {@link HeraldConfig} the way Sockudo does: built-in defaults, then
+ * {@code config/config.json} (if present), then the {@code --config} file, then environment
+ * variables (each set variable wins). Operator mistakes end in a {@link ConfigException} naming the
+ * key or variable; unknown keys are logged and ignored.
+ */
+public final class ConfigLoader {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
+
+    static final String DEFAULT_FILE = "config/config.json";
+
+    private static final List<String> ADAPTERS_AVAILABLE = List.of("local");
+    private static final List<String> ADAPTERS_KNOWN = List.of("local", "redis", "redis-cluster", "nats");
+    private static final List<String> APP_MANAGERS_AVAILABLE = List.of("memory", "array");
+    private static final List<String> APP_MANAGERS_KNOWN = List.of("memory", "array", "mysql", "postgres", "pgsql");
+
+    private static final Object ANY = ConfigTree.ANY;
+
+    /**
+     * Every key this build knows. Sections marked ANY are read elsewhere or will be by later work
+     * (drivers not built yet): their contents are accepted without warnings.
+     */
+    private static final Map<String, Object> SCHEMA = Map.ofEntries(
+            entry("debug", ANY), entry("host", ANY), entry("port", ANY),
+            entry("activity_timeout", ANY), entry("pong_timeout", ANY), entry("shutdown_grace_period", ANY),
+            entry("user_authentication_timeout", ANY), entry("websocket_max_payload_kb", ANY),
+            entry("http_max_body_kb", ANY),
+            entry("instance", Map.of("process_id", ANY)),
+            entry("adapter", Map.of("driver", ANY, "redis", ANY, "cluster", ANY, "nats", ANY)),
+            entry("app_manager", Map.of("driver", ANY, "array", Map.of("apps", ANY), "cache", ANY)),
+            entry("ssl", ANY), entry("database", ANY), entry("cache", ANY), entry("queue", ANY),
+            entry("rate_limiter", ANY), entry("metrics", ANY), entry("health_check", ANY),
+            entry("cors", ANY), entry("webhooks", ANY));
+
+    private ConfigLoader() {}
+
+    /**
+     * @param explicitFileOrNull the {@code --config} file, or null
+     * @param env the environment (usually {@code System.getenv()}); empty values count as unset
+     * @param workingDir where {@code config/config.json} is looked for
+     */
+    public static HeraldConfig load(Path explicitFileOrNull, Map<String, String> env, Path workingDir) {
+        Map<String, String> vars = new HashMap<>();
+        (env == null ? Map.<String, String>of() : env).forEach((name, value) -> {
+            if (value != null && !value.isEmpty()) {
+                vars.put(name, value);
+            }
+        });
+
+        ConfigTree tree = new ConfigTree(vars);
+        Path defaultFile = (workingDir == null ? Path.of("") : workingDir).resolve(DEFAULT_FILE);
+        if (Files.exists(defaultFile) && !sameFile(defaultFile, explicitFileOrNull)) {
+            tree.merge(ConfigFiles.read(defaultFile, vars), defaultFile);
+            LOG.info("Loaded configuration from {}", defaultFile);
+        }
+        if (explicitFileOrNull != null) {
+            tree.merge(ConfigFiles.read(explicitFileOrNull, vars), explicitFileOrNull);
+            LOG.info("Loaded configuration from {}", explicitFileOrNull);
+        }
+        tree.warnUnknownKeys(SCHEMA);
+
+        if (tree.bool("ssl.enabled", "SSL_ENABLED", false)) {
+            throw new ConfigException(tree.nameOf("ssl.enabled", "SSL_ENABLED") + ": TLS is not available in this build yet"
+                    + " (terminate TLS in a proxy in front of Herald, or set it to false)");
+        }
+
+        String adapterDriver = driver(tree, "adapter.driver", "ADAPTER_DRIVER", "local", ADAPTERS_KNOWN, ADAPTERS_AVAILABLE);
+        String appManagerDriver = driver(tree, "app_manager.driver", "APP_MANAGER_DRIVER", "memory",
+                APP_MANAGERS_KNOWN, APP_MANAGERS_AVAILABLE);
+        if (appManagerDriver.equals("array")) {
+            appManagerDriver = "memory";
+        }
+
+        return new HeraldConfig(
+                tree.bool("debug", "DEBUG", false),
+                tree.string("host", "HOST", HeraldConfig.DEFAULT_HOST),
+                tree.integer("port", "PORT", HeraldConfig.DEFAULT_PORT, 0, 65535),
+                tree.integer("activity_timeout", "ACTIVITY_TIMEOUT", 120, 1, Integer.MAX_VALUE),
+                tree.integer("pong_timeout", "PONG_TIMEOUT", 30, 1, Integer.MAX_VALUE),
+                tree.integer("shutdown_grace_period", "SHUTDOWN_GRACE_PERIOD", 10, 0, Integer.MAX_VALUE),
+                tree.integer("user_authentication_timeout", "USER_AUTHENTICATION_TIMEOUT", 3600, 1, Integer.MAX_VALUE),
+                tree.integer("websocket_max_payload_kb", "WEBSOCKET_MAX_PAYLOAD_KB", 64, 1, 16384),
+                tree.integer("http_max_body_kb", "HTTP_MAX_BODY_KB", 2048, 1, 65536),
+                tree.string("instance.process_id", "INSTANCE_PROCESS_ID", UUID.randomUUID().toString()),
+                new HeraldConfig.AdapterConfig(adapterDriver),
+                new HeraldConfig.AppManagerConfig(appManagerDriver, apps(tree, vars),
+                        tree.bool("app_manager.cache.enabled", null, true),
+                        tree.integer("app_manager.cache.ttl", null, 300, 0, Integer.MAX_VALUE)));
+    }
+
+    /** The effective driver name, lower-cased; known-but-unbuilt and unknown names fail differently. */
+    private static String driver(ConfigTree tree, String key, String envVar, String fallback,
+                                 List<String> known, List<String> available) {
+        String driver = tree.string(key, envVar, fallback).toLowerCase(Locale.ROOT);
+        String name = tree.nameOf(key, envVar);
+        if (!known.contains(driver)) {
+            throw invalidHere(tree, key, envVar, ConfigException.expected(name, "one of " + String.join(", ", known),
+                    JsonValues.quote(driver)));
+        }
+        if (!available.contains(driver)) {
+            throw invalidHere(tree, key, envVar, new ConfigException(name + ": " + JsonValues.quote(driver)
+                    + " is not available in this build yet (available: " + String.join(", ", available) + ")"));
+        }
+        return driver;
+    }
+
+    /** Adds the file to a message about a value that came from a file rather than the environment. */
+    private static ConfigException invalidHere(ConfigTree tree, String key, String envVar, ConfigException e) {
+        return tree.env(envVar) != null ? e : e.in(tree.sourceOf(key));
+    }
+
+    /**
+     * The memory driver's apps: {@code app_manager.array.apps}, plus the default app from
+     * {@code SOCKUDO_DEFAULT_APP_*} when any of those is set or no app is configured at all. The
+     * default app replaces a configured app with the same id.
+     */
+    private static List<App> apps(ConfigTree tree, Map<String, String> vars) {
+        String key = "app_manager.array.apps";
+        List<App> apps;
+        try {
+            apps = new ArrayList<>(AppRecordParser.parseList(tree.node(key), key));
+        } catch (ConfigException e) {
+            throw e.in(tree.sourceOf(key));
+        }
+        DefaultAppEnv defaults = new DefaultAppEnv(vars);
+        if (!defaults.anySet() && !apps.isEmpty()) {
+            return apps;
+        }
+        App app = defaults.build();
+        if (!defaults.anySet()) {
+            LOG.warn("No apps configured: using the default app (id '{}', key '{}', secret '{}'); configure {} or {}*"
+                    + " before exposing this server", app.id(), app.key(), app.secret(), key, DefaultAppEnv.PREFIX);
+        }
+        for (int i = 0; i < apps.size(); i++) {
+            App configured = apps.get(i);
+            if (configured.id().equals(app.id())) {
+                LOG.info("The default app from {}* replaces {}[{}] (id '{}')", DefaultAppEnv.PREFIX, key, i, app.id());
+            } else if (configured.key().equals(app.key())) {
+                throw new ConfigException(DefaultAppEnv.PREFIX + "KEY: duplicate app key " + JsonValues.quote(app.key())
+                        + " for the default app (id " + JsonValues.quote(app.id()) + "), already used by " + key + "[" + i
+                        + "] (id " + JsonValues.quote(configured.id()) + ")");
+            }
+        }
+        apps.removeIf(configured -> configured.id().equals(app.id()));
+        apps.add(app);
+        return apps;
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return b != null && Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package io.herald.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The config files merged in load order (objects merge key by key, anything else is replaced),
+ * remembering which file each value came from, plus the environment that overrides them. Its
+ * typed getters validate the file value (if any), then let a set environment variable win.
+ */
+final class ConfigTree {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigTree.class);
+
+    /** Schema marker: a key whose value is read elsewhere or accepted as is (no unknown-key warnings inside). */
+    static final Object ANY = new Object();
+
+    private final ObjectNode root = JsonNodeFactory.instance.objectNode();
+    private final Map<String, Path> origins = new HashMap<>();
+    private final Map<String, String> env;
+
+    /** {@code env} must already exclude empty values. */
+    ConfigTree(Map<String, String> env) {
+        this.env = env;
+    }
+
+    void merge(ObjectNode overlay, Path source) {
+        merge(root, overlay, "", source);
+    }
+
+    private void merge(ObjectNode base, ObjectNode overlay, String prefix, Path source) {
+        for (Map.Entry<String, JsonNode> field : overlay.properties()) {
+            String path = prefix + field.getKey();
+            JsonNode existing = base.get(field.getKey());
+            if (existing != null && existing.isObject() && field.getValue().isObject()) {
+                merge((ObjectNode) existing, (ObjectNode) field.getValue(), path + ".", source);
+            } else {
+                base.set(field.getKey(), field.getValue());
+                origins.put(path, source);
+            }
+        }
+    }
+
+    /** The file that gave the value at {@code keyPath} (or its nearest enclosing value); null if none. */
+    Path sourceOf(String keyPath) {
+        String path = keyPath;
+        while (!path.isEmpty()) {
+            Path source = origins.get(path);
+            if (source != null) {
+                return source;
+            }
+            path = path.substring(0, Math.max(0, Math.max(path.lastIndexOf('.'), path.lastIndexOf('['))));
+        }
+        return null;
+    }
+
+    /** The value at a dotted path, or null if absent or JSON null; an enclosing non-object is an error. */
+    JsonNode node(String keyPath) {
+        JsonNode current = root;
+        String walked = "";
+        for (String part : keyPath.split("\\.")) {
+            if (!current.isObject()) {
+                throw ConfigException.expected(walked, "an object", JsonValues.describe(current)).in(sourceOf(walked));
+            }
+            current = current.get(part);
+            walked = walked.isEmpty() ? part : walked + "." + part;
+            if (JsonValues.isAbsent(current)) {
+                return null;
+            }
+        }
+        return current;
+    }
+
+    String env(String var) {
+        return env.get(var);
+    }
+
+    /** The name an operator would look for: the variable if it is set, else the key. */
+    String nameOf(String keyPath, String envVar) {
+        return envVar != null && env.containsKey(envVar) ? envVar : keyPath;
+    }
+
+    int integer(String keyPath, String envVar, int fallback, int min, int max) {
+        return read(keyPath, envVar, fallback,
+                (node, key) -> JsonValues.integer(node, key, min, max),
+                (var, raw) -> EnvValues.integer(var, raw, min, max));
+    }
+
+    boolean bool(String keyPath, String envVar, boolean fallback) {
+        return read(keyPath, envVar, fallback, JsonValues::bool, EnvValues::bool);
+    }
+
+    String string(String keyPath, String envVar, String fallback) {
+        return read(keyPath, envVar, fallback, JsonValues::nonEmptyString, (var, raw) -> {
+            if (raw.isBlank()) {
+                throw ConfigException.expected(var, "a non-empty value", JsonValues.quote(raw));
+            }
+            return raw.trim();
+        });
+    }
+
+    private <T> T read(String keyPath, String envVar, T fallback,
+                       BiFunction<JsonNode, String, T> fromJson, BiFunction<String, String, T> fromEnv) {
+        T value = fallback;
+        JsonNode node = node(keyPath);
+        if (node != null) {
+            try {
+                value = fromJson.apply(node, keyPath);
+            } catch (ConfigException e) {
+                throw e.in(sourceOf(keyPath));
+            }
+        }
+        String raw = envVar == null ? null : env.get(envVar);
+        return raw == null ? value : fromEnv.apply(envVar, raw);
+    }
+
+    /** Logs a warning for every key the schema does not know (a Map value is a nested schema). */
+    void warnUnknownKeys(Map<String, Object> schema) {
+        warnUnknownKeys(root, schema, "");
+    }
+
+    private void warnUnknownKeys(JsonNode node, Map<String, Object> schema, String prefix) {
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
+            String path = prefix + field.getKey();
+            Object known = schema.get(field.getKey());
+            if (known == null) {
+                Path source = sourceOf(path);
+                LOG.warn("Unknown configuration key '{}' ignored{}", path, source == null ? "" : " (in " + source + ")");
+            } else if (known instanceof Map<?, ?> nested && field.getValue().isObject()) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> nestedSchema = (Map<String, Object>) nested;
+                warnUnknownKeys(field.getValue(), nestedSchema, path + ".");
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.herald.config;
+
+/** Parsing of environment variable values; each failure names the variable. */
+final class EnvValues {
+
+    private EnvValues() {}
+
+    static int integer(String var, String raw, int min, int max) {
+        String text = raw.trim();
+        Long value = null;
+        if (text.matches("[-+]?\\d{1,18}")) {
+            value = Long.parseLong(text);
+        }
+        if (value == null || value < min || value > max) {
+            throw ConfigException.expected(var, JsonValues.rangeText(min, max, value), JsonValues.quote(raw));
+        }
+        return value.intValue();
+    }
+
+    /** true/false/1/0/yes/no, case-insensitive. */
+    static boolean bool(String var, String raw) {
+        switch (raw.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "1", "yes":
+                return true;
+            case "false", "0", "no":
+                return false;
+            default:
+                throw ConfigException.expected(var, "true/false/1/0/yes/no", JsonValues.quote(raw));
+        }
+    }
+}

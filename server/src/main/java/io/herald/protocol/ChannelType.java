@@ -1,0 +1,57 @@
+package io.herald.protocol;
+
+/**
+ * What a channel name's prefix makes it. Prefixes are matched at the start of the name only
+ * (Sockudo matched "cache-" anywhere; that is a bug we do not copy).
+ */
+public enum ChannelType {
+    PUBLIC(false, false, false),
+    PRIVATE(true, false, false),
+    PRIVATE_ENCRYPTED(true, true, false),
+    PRESENCE(true, false, true),
+    /** {@code #server-to-user-{id}}: server-only, subscribed after sign-in. */
+    SERVER_TO_USER(false, false, false);
+
+    private final boolean requiresAuth;
+    private final boolean encrypted;
+    private final boolean presence;
+
+    ChannelType(boolean requiresAuth, boolean encrypted, boolean presence) {
+        this.requiresAuth = requiresAuth;
+        this.encrypted = encrypted;
+        this.presence = presence;
+    }
+
+    public static ChannelType of(String name) {
+        if (name.startsWith("private-encrypted-")) {
+            return PRIVATE_ENCRYPTED;
+        }
+        if (name.startsWith("private-")) {
+            return PRIVATE;
+        }
+        if (name.startsWith("presence-")) {
+            return PRESENCE;
+        }
+        if (name.startsWith("#server-to-user-")) {
+            return SERVER_TO_USER;
+        }
+        return PUBLIC;
+    }
+
+    public boolean requiresAuth() {
+        return requiresAuth;
+    }
+
+    public boolean isEncrypted() {
+        return encrypted;
+    }
+
+    public boolean isPresence() {
+        return presence;
+    }
+
+    /** Client events are allowed on private and presence channels, never on encrypted ones. */
+    public boolean allowsClientEvents() {
+        return this == PRIVATE || this == PRESENCE;
+    }
+}

@@ -1,0 +1,109 @@
+package io.herald.protocol;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.MappingJsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
+
+/**
+ * Encodes server messages straight into complete WebSocket text frames (header + JSON payload).
+ * Server frames are unmasked, so one encoded frame is byte-identical for every subscriber: it is
+ * built once per publish and shared with {@code retainedDuplicate()}.
+ */
+public final class Frames {
+    /** Room left in front of the payload for the largest frame header (2 + 8 bytes). */
+    private static final int HEADER_ROOM = 10;
+    private static final int MAX_CLOSE_REASON_BYTES = 123;
+    // A mapping factory, so bodies can write JsonNode trees (client event data) as they are.
+    private static final JsonFactory JSON = new MappingJsonFactory();
+
+    private Frames() {}
+
+    /** Writes the JSON body of one message. */
+    @FunctionalInterface
+    public interface Body {
+        void write(JsonGenerator json) throws IOException;
+    }
+
+    /** A frame holding the JSON object that {@code body} writes (without the enclosing braces). */
+    public static ByteBuf object(ByteBufAllocator alloc, int sizeHint, Body body) {
+        ByteBuf buf = alloc.buffer(HEADER_ROOM + sizeHint + 64);
+        buf.writerIndex(HEADER_ROOM);
+        try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream) new ByteBufOutputStream(buf), JsonEncoding.UTF8)) {
+            json.writeStartObject();
+            body.write(json);
+            json.writeEndObject();
+        } catch (IOException e) {
+            buf.release();
+            throw new UncheckedIOException(e);
+        }
+        return prependHeader(buf);
+    }
+
+    /** {@code {"event":E,"channel":C?,"data":D}} with {@code data} sent as a JSON string. */
+    public static ByteBuf event(ByteBufAllocator alloc, String event, String channel, String data) {
+        return object(alloc, data == null ? 64 : data.length() + 64, json -> {
+            json.writeStringField("event", event);
+            if (channel != null) {
+                json.writeStringField("channel", channel);
+            }
+            if (data != null) {
+                json.writeStringField("data", data);
+            }
+        });
+    }
+
+    /** {@code pusher:error} with {@code data} as an object: {@code {"code":N|null,"message":M}}. */
+    public static ByteBuf error(ByteBufAllocator alloc, Integer code, String message, String channel) {
+        return object(alloc, message.length() + 64, json -> {
+            json.writeStringField("event", "pusher:error");
+            if (channel != null) {
+                json.writeStringField("channel", channel);
+            }
+            json.writeObjectFieldStart("data");
+            if (code == null) {
+                json.writeNullField("code");
+            } else {
+                json.writeNumberField("code", code);
+            }
+            json.writeStringField("message", message);
+            json.writeEndObject();
+        });
+    }
+
+    /** A close frame; the reason is cut to the 123 bytes a control frame can carry. */
+    public static CloseWebSocketFrame close(int code, String reason) {
+        byte[] bytes = reason == null ? new byte[0] : reason.getBytes(StandardCharsets.UTF_8);
+        String fitted = bytes.length <= MAX_CLOSE_REASON_BYTES ? reason
+                : new String(bytes, 0, MAX_CLOSE_REASON_BYTES, StandardCharsets.UTF_8).replace("\uFFFD", "");
+        return new CloseWebSocketFrame(code, fitted == null ? "" : fitted);
+    }
+
+    /** Turns a buffer whose payload starts at {@link #HEADER_ROOM} into a complete text frame. */
+    private static ByteBuf prependHeader(ByteBuf buf) {
+        int length = buf.writerIndex() - HEADER_ROOM;
+        int start;
+        if (length < 126) {
+            start = HEADER_ROOM - 2;
+            buf.setByte(start + 1, length);
+        } else if (length < 65536) {
+            start = HEADER_ROOM - 4;
+            buf.setByte(start + 1, 126);
+            buf.setShort(start + 2, length);
+        } else {
+            start = HEADER_ROOM - 10;
+            buf.setByte(start + 1, 127);
+            buf.setLong(start + 2, length);
+        }
+        buf.setByte(start, 0x81); // FIN + text opcode
+        buf.readerIndex(start);
+        return buf;
+    }
+}

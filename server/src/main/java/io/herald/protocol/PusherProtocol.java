@@ -1,0 +1,294 @@
+package io.herald.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.herald.app.App;
+import io.herald.channel.ChannelRegistry;
+import io.herald.channel.Connection;
+import io.herald.cluster.Adapter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/**
+ * The client side of the Pusher protocol (spec sections 1-3): what the server does with each
+ * message a connection sends. Runs on the connection's event loop.
+ */
+public final class PusherProtocol {
+    private static final int MAX_USER_ID_LENGTH = 128;
+
+    private final ChannelRegistry registry;
+    private final Adapter adapter;
+    private final ObjectMapper json = Jsons.MAPPER;
+    private final int activityTimeoutSeconds;
+
+    public PusherProtocol(ChannelRegistry registry, Adapter adapter, int activityTimeoutSeconds) {
+        this.registry = registry;
+        this.adapter = adapter;
+        this.activityTimeoutSeconds = activityTimeoutSeconds;
+    }
+
+    public void onOpen(Connection connection) {
+        registry.connected(connection);
+        String data = "{\"socket_id\":\"" + connection.socketId() + "\",\"activity_timeout\":" + activityTimeoutSeconds + "}";
+        connection.send(Frames.event(alloc(connection), "pusher:connection_established", null, data));
+    }
+
+    public void onClose(Connection connection) {
+        registry.disconnected(connection, (channel, userId) -> announceMemberRemoved(connection, channel, userId));
+    }
+
+    /** Handles one text frame's JSON. Malformed input gets a {@code pusher:error}; the connection stays. */
+    public void onMessage(Connection connection, JsonNode message) {
+        if (!message.isObject()) {
+            protocolError(connection, "Message must be a JSON object with an \"event\" field", null);
+            return;
+        }
+        JsonNode eventNode = message.get("event");
+        if (eventNode == null || !eventNode.isTextual()) {
+            protocolError(connection, "Message has no \"event\" string", null);
+            return;
+        }
+        String event = eventNode.asText();
+        switch (event) {
+            case "pusher:ping" -> connection.send(Frames.event(alloc(connection), "pusher:pong", null, "{}"));
+            case "pusher:pong" -> { } // activity already recorded by the transport
+            case "pusher:subscribe" -> subscribe(connection, dataObject(message));
+            case "pusher:unsubscribe" -> unsubscribe(connection, dataObject(message));
+            case "pusher:signin" -> protocolError(connection, "User sign-in (pusher:signin) is not supported by this server yet", null);
+            default -> {
+                if (event.startsWith("client-")) {
+                    clientEvent(connection, event, message);
+                } else {
+                    protocolError(connection, "Unsupported event '" + truncate(event) + "'", null);
+                }
+            }
+        }
+    }
+
+    // --- subscriptions ---
+
+    private void subscribe(Connection connection, JsonNode data) {
+        App app = connection.app();
+        String channel = text(data, "channel");
+        String nameProblem = Names.channelNameProblem(channel, app.maxChannelNameLength());
+        if (nameProblem != null) {
+            subscriptionError(connection, ErrorCodes.UNAUTHORIZED, nameProblem, channel);
+            return;
+        }
+        ChannelType type = ChannelType.of(channel);
+        if (type == ChannelType.SERVER_TO_USER) {
+            subscriptionError(connection, ErrorCodes.UNAUTHORIZED,
+                    "Channels starting with '#' are reserved for the server", channel);
+            return;
+        }
+        String channelData = type.isPresence() ? text(data, "channel_data") : null;
+        if (type.requiresAuth()) {
+            String payload = Signatures.channelAuthPayload(connection.socketId(), channel, channelData);
+            if (!Signatures.verifyAuth(app.key(), app.secret(), payload, text(data, "auth"))) {
+                subscriptionError(connection, ErrorCodes.UNAUTHORIZED,
+                        "Invalid signature: auth does not match " + (type.isPresence()
+                                ? "socket_id:channel:channel_data" : "socket_id:channel") + " signed with the app secret",
+                        channel);
+                return;
+            }
+        }
+        String userId = null;
+        String userInfo = null;
+        if (type.isPresence()) {
+            PresenceMember member = parsePresenceMember(connection, channel, channelData);
+            if (member == null) {
+                return;
+            }
+            userId = member.userId();
+            userInfo = member.userInfoJson();
+        }
+        if (connection.subscription(channel) != null) {
+            // Subscribing twice succeeds again, without a second member_added.
+            sendSubscriptionSucceeded(connection, channel, type.isPresence()
+                    ? registry.channelMembers(app.id(), channel) : null);
+            return;
+        }
+        ChannelRegistry.JoinOutcome outcome = registry.subscribe(connection, channel, userId, userInfo);
+        if (outcome.presenceFull()) {
+            subscriptionError(connection, ErrorCodes.OVER_CAPACITY, "Presence channel is full (at most "
+                    + app.maxPresenceMembersPerChannel() + " members)", channel);
+            return;
+        }
+        sendSubscriptionSucceeded(connection, channel, type.isPresence() ? outcome.presenceMembers() : null);
+        if (outcome.firstConnectionOfUser()) {
+            String memberData = "{\"user_id\":" + quote(userId) + (userInfo == null ? "" : ",\"user_info\":" + userInfo) + "}";
+            adapter.publish(app.id(), channel,
+                    Frames.event(alloc(connection), "pusher_internal:member_added", channel, memberData),
+                    connection.socketId());
+        }
+    }
+
+    private record PresenceMember(String userId, String userInfoJson) {}
+
+    private PresenceMember parsePresenceMember(Connection connection, String channel, String channelData) {
+        if (channelData == null) {
+            subscriptionError(connection, ErrorCodes.UNAUTHORIZED, "Presence channels need channel_data", channel);
+            return null;
+        }
+        JsonNode parsed;
+        try {
+            parsed = json.readTree(channelData);
+        } catch (IOException e) {
+            subscriptionError(connection, ErrorCodes.UNAUTHORIZED, "channel_data is not valid JSON", channel);
+            return null;
+        }
+        JsonNode userIdNode = parsed == null ? null : parsed.get("user_id");
+        if (userIdNode == null || !(userIdNode.isTextual() || userIdNode.isIntegralNumber()) || userIdNode.asText().isEmpty()) {
+            subscriptionError(connection, ErrorCodes.UNAUTHORIZED,
+                    "channel_data must hold a user_id (non-empty string or number)", channel);
+            return null;
+        }
+        String userId = userIdNode.asText();
+        if (userId.length() > MAX_USER_ID_LENGTH) {
+            subscriptionError(connection, ErrorCodes.UNAUTHORIZED,
+                    "user_id is longer than " + MAX_USER_ID_LENGTH + " characters", channel);
+            return null;
+        }
+        JsonNode info = parsed.get("user_info");
+        String infoJson = info == null || info.isNull() ? null : info.toString();
+        int limit = connection.app().maxPresenceMemberBytes();
+        if (infoJson != null && infoJson.length() > limit) {
+            subscriptionError(connection, ErrorCodes.UNAUTHORIZED, "user_info is larger than "
+                    + connection.app().maxPresenceMemberSizeInKb() + " KB", channel);
+            return null;
+        }
+        return new PresenceMember(userId, infoJson);
+    }
+
+    private void sendSubscriptionSucceeded(Connection connection, String channel, Map<String, String> members) {
+        String data = members == null ? "{}" : presenceData(members);
+        connection.send(Frames.event(alloc(connection), "pusher_internal:subscription_succeeded", channel, data));
+    }
+
+    /** {@code {"presence":{"ids":[...],"hash":{id:info},"count":N}}} */
+    private static String presenceData(Map<String, String> members) {
+        StringBuilder ids = new StringBuilder();
+        StringBuilder hash = new StringBuilder();
+        for (Map.Entry<String, String> member : members.entrySet()) {
+            String id = quote(member.getKey());
+            if (ids.length() > 0) {
+                ids.append(',');
+                hash.append(',');
+            }
+            ids.append(id);
+            hash.append(id).append(':').append(member.getValue() == null ? "null" : member.getValue());
+        }
+        return "{\"presence\":{\"ids\":[" + ids + "],\"hash\":{" + hash + "},\"count\":" + members.size() + "}}";
+    }
+
+    private void unsubscribe(Connection connection, JsonNode data) {
+        String channel = text(data, "channel");
+        if (channel == null) {
+            protocolError(connection, "pusher:unsubscribe needs data.channel", null);
+            return;
+        }
+        String departedUser = registry.unsubscribe(connection, channel);
+        if (departedUser != null) {
+            announceMemberRemoved(connection, channel, departedUser);
+        }
+    }
+
+    private void announceMemberRemoved(Connection connection, String channel, String userId) {
+        adapter.publish(connection.app().id(), channel, Frames.event(alloc(connection),
+                "pusher_internal:member_removed", channel, "{\"user_id\":" + quote(userId) + "}"), null);
+    }
+
+    // --- client events ---
+
+    private void clientEvent(Connection connection, String event, JsonNode message) {
+        App app = connection.app();
+        String channel = text(message, "channel");
+        if (!app.enableClientMessages()) {
+            protocolError(connection, "Client events are not enabled for this app", channel);
+            return;
+        }
+        if (channel == null) {
+            protocolError(connection, "Client event needs a channel", null);
+            return;
+        }
+        Connection.Subscription subscription = connection.subscription(channel);
+        if (subscription == null) {
+            protocolError(connection, "Client event on a channel this connection is not subscribed to", channel);
+            return;
+        }
+        if (!subscription.channel().type().allowsClientEvents()) {
+            protocolError(connection, "Client events are only allowed on private and presence channels (not encrypted ones)", channel);
+            return;
+        }
+        String nameProblem = Names.eventNameProblem(event, app.maxEventNameLength());
+        if (nameProblem != null) {
+            protocolError(connection, nameProblem, channel);
+            return;
+        }
+        JsonNode data = message.get("data");
+        ByteBuf frame = Frames.object(alloc(connection), 256, out -> {
+            out.writeStringField("event", event);
+            out.writeStringField("channel", channel);
+            if (data != null) {
+                out.writeFieldName("data");
+                out.writeTree(data);
+            }
+            if (subscription.presenceUserId() != null) {
+                out.writeStringField("user_id", subscription.presenceUserId());
+            }
+        });
+        if (frame.readableBytes() > app.maxEventPayloadBytes() + 1024) {
+            frame.release();
+            protocolError(connection, "Client event data is larger than " + app.maxEventPayloadInKb() + " KB", channel);
+            return;
+        }
+        adapter.publish(app.id(), channel, frame, connection.socketId());
+    }
+
+    // --- helpers ---
+
+    private void subscriptionError(Connection connection, int code, String message, String channel) {
+        connection.send(Frames.error(alloc(connection), code, message, channel));
+    }
+
+    private void protocolError(Connection connection, String message, String channel) {
+        connection.send(Frames.error(alloc(connection), null, message, channel));
+    }
+
+    /** {@code data} as an object; some clients send it as a JSON-encoded string. */
+    private JsonNode dataObject(JsonNode message) {
+        JsonNode data = message.get("data");
+        if (data != null && data.isTextual()) {
+            try {
+                return json.readTree(data.asText());
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        return data;
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node == null ? null : node.get(field);
+        return value != null && value.isTextual() ? value.asText() : null;
+    }
+
+    private static String quote(String value) {
+        try {
+            return Jsons.MAPPER.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String truncate(String value) {
+        return value.length() <= 64 ? value : value.substring(0, 64) + "...";
+    }
+
+    private static ByteBufAllocator alloc(Connection connection) {
+        return connection.channel().alloc();
+    }
+}

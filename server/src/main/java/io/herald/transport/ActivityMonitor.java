@@ -1,0 +1,46 @@
+package io.herald.transport;
+
+import io.herald.channel.ChannelRegistry;
+import io.herald.channel.Connection;
+import io.herald.channel.DeliveryLoop;
+import io.herald.protocol.ErrorCodes;
+import io.herald.protocol.Frames;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Pings silent clients and closes those that do not answer (4201). One sweep per loop each second
+ * instead of a timer per connection: idle sockets cost no scheduled tasks.
+ */
+final class ActivityMonitor {
+    private final long activityTimeoutNanos;
+    private final long pongTimeoutNanos;
+
+    ActivityMonitor(int activityTimeoutSeconds, int pongTimeoutSeconds) {
+        this.activityTimeoutNanos = TimeUnit.SECONDS.toNanos(activityTimeoutSeconds);
+        this.pongTimeoutNanos = TimeUnit.SECONDS.toNanos(pongTimeoutSeconds);
+    }
+
+    void start(ChannelRegistry registry) {
+        for (DeliveryLoop loop : registry.loops()) {
+            loop.eventLoop().scheduleAtFixedRate(() -> sweep(loop), 1, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private void sweep(DeliveryLoop loop) {
+        long now = System.nanoTime();
+        for (Connection connection : loop.connections()) {
+            if (connection.isClosing()) {
+                continue;
+            }
+            long pingSent = connection.pingSentNanos();
+            if (pingSent != 0) {
+                if (now - pingSent >= pongTimeoutNanos) {
+                    connection.close(ErrorCodes.PONG_NOT_RECEIVED, "Pong reply not received in time");
+                }
+            } else if (now - connection.lastSeenNanos() >= activityTimeoutNanos) {
+                connection.markPingSent(now);
+                connection.send(Frames.event(connection.channel().alloc(), "pusher:ping", null, "{}"));
+            }
+        }
+    }
+}

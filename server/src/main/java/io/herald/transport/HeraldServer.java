@@ -1,0 +1,91 @@
+package io.herald.transport;
+
+import io.herald.api.ApiResponse;
+import io.herald.api.HttpApi;
+import io.herald.app.AppManager;
+import io.herald.channel.ChannelRegistry;
+import io.herald.channel.ConnectionQuota;
+import io.herald.config.HeraldConfig;
+import io.herald.protocol.PusherProtocol;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.net.InetSocketAddress;
+import java.util.function.BooleanSupplier;
+
+/** The one listening port: WebSocket connections and the HTTP API share it. */
+public final class HeraldServer {
+    /** A client whose unsent data passes this is too slow to read and is closed with 4100. */
+    private static final int OUTBOUND_HIGH_WATER_BYTES = 1024 * 1024;
+    private static final int OUTBOUND_LOW_WATER_BYTES = 512 * 1024;
+
+    private final HeraldConfig config;
+    private final EventLoops loops;
+    private final HttpRequestHandler requests;
+    private final ActivityMonitor activity;
+    private Channel listener;
+
+    public HeraldServer(HeraldConfig config, EventLoops loops, AppManager apps, ChannelRegistry registry,
+                        ConnectionQuota quota, PusherProtocol protocol, HttpApi api, BooleanSupplier draining) {
+        this.config = config;
+        this.loops = loops;
+        this.requests = new HttpRequestHandler(apps, registry, quota, protocol, api,
+                config.websocketMaxPayloadBytes(), draining);
+        this.activity = new ActivityMonitor(config.activityTimeoutSeconds(), config.pongTimeoutSeconds());
+        activity.start(registry);
+    }
+
+    /** Binds the port; returns the port actually bound. */
+    public int bind() throws InterruptedException {
+        int maxBody = config.httpMaxBodyBytes();
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(loops.acceptor(), loops.workers())
+                .channel(loops.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(OUTBOUND_LOW_WATER_BYTES, OUTBOUND_HIGH_WATER_BYTES))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        channel.pipeline()
+                                .addLast("http", new HttpServerCodec())
+                                .addLast("http-body", new JsonHttpObjectAggregator(maxBody))
+                                .addLast("router", requests);
+                    }
+                });
+        listener = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** Stops accepting new connections; open ones are left to the caller to drain. */
+    public void stopAccepting() {
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+        }
+    }
+
+    /** Answers an oversized HTTP body with the API's JSON 413 instead of an empty page. */
+    private static final class JsonHttpObjectAggregator extends HttpObjectAggregator {
+        private final int maxBody;
+
+        JsonHttpObjectAggregator(int maxBody) {
+            super(maxBody);
+            this.maxBody = maxBody;
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            ApiResponse error = ApiResponse.error(413, "Request body is larger than " + maxBody / 1024 + " KB");
+            HttpResponses.send(ctx, error.status(), error.contentType(), error.body(), false);
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package io.herald.transport;
+
+import io.herald.api.ApiRequest;
+import io.herald.api.ApiResponse;
+import io.herald.api.HttpApi;
+import io.herald.app.App;
+import io.herald.app.AppManager;
+import io.herald.channel.ChannelRegistry;
+import io.herald.channel.Connection;
+import io.herald.channel.ConnectionQuota;
+import io.herald.protocol.ErrorCodes;
+import io.herald.protocol.Frames;
+import io.herald.protocol.PusherProtocol;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
+
+/**
+ * First stop of every HTTP request: WebSocket upgrades to {@code /app/{key}} become Pusher
+ * connections, everything else goes to the HTTP API. Shared by all channels (it holds no state).
+ */
+@ChannelHandler.Sharable
+final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final int LOWEST_PROTOCOL = 5;
+
+    private final AppManager apps;
+    private final ChannelRegistry registry;
+    private final ConnectionQuota quota;
+    private final PusherProtocol protocol;
+    private final HttpApi api;
+    private final WebSocketDecoderConfig decoderConfig;
+    private final int maxMessageBytes;
+    private final BooleanSupplier draining;
+
+    HttpRequestHandler(AppManager apps, ChannelRegistry registry, ConnectionQuota quota, PusherProtocol protocol,
+                       HttpApi api, int maxMessageBytes, BooleanSupplier draining) {
+        this.apps = apps;
+        this.registry = registry;
+        this.quota = quota;
+        this.protocol = protocol;
+        this.api = api;
+        this.maxMessageBytes = maxMessageBytes;
+        this.draining = draining;
+        this.decoderConfig = WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(maxMessageBytes)
+                .closeOnProtocolViolation(true)
+                .build();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (!request.decoderResult().isSuccess()) {
+            HttpResponses.json(ctx, 400, HttpResponses.errorJson("Malformed HTTP request"), false);
+            return;
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path = uri.path();
+        if (isWebSocketUpgrade(request)) {
+            if (!path.startsWith("/app/") || path.length() == 5 || path.indexOf('/', 5) >= 0) {
+                HttpResponses.json(ctx, 404, HttpResponses.errorJson("No WebSocket endpoint at " + path
+                        + "; connect to /app/{app_key}"), false);
+            } else if (draining.getAsBoolean()) {
+                HttpResponses.json(ctx, 503, HttpResponses.errorJson("Server is shutting down"), false);
+            } else {
+                upgrade(ctx, request, path.substring(5), uri.parameters());
+            }
+            return;
+        }
+        ApiRequest apiRequest = new ApiRequest(request.method().name(), path, uri.parameters(),
+                ByteBufUtil.getBytes(request.content()), ctx.alloc());
+        api.handle(apiRequest).whenComplete((response, error) -> {
+            ApiResponse answer = error == null ? response : ApiResponse.error(500, "Internal error");
+            HttpResponses.send(ctx, answer.status(), answer.contentType(), answer.body(), keepAlive);
+        });
+    }
+
+    private static boolean isWebSocketUpgrade(FullHttpRequest request) {
+        return request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+    }
+
+    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, String appKey, Map<String, List<String>> params) {
+        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
+                "ws://" + request.headers().get(HttpHeaderNames.HOST) + request.uri(), null, decoderConfig)
+                .newHandshaker(request);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            return;
+        }
+        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        Channel channel = ctx.channel();
+        WebSocketFrameHandler frames = new WebSocketFrameHandler(protocol, quota);
+        request.retain();
+        apps.findByKey(appKey).whenComplete((app, lookupError) -> channel.eventLoop().execute(() -> {
+            try {
+                handshaker.handshake(channel, request).addListener(done -> {
+                    if (done.isSuccess()) {
+                        accept(channel, frames, lookupError == null ? app : Optional.empty(), appKey, params, origin);
+                    } else {
+                        channel.close();
+                    }
+                });
+                // The handshaker swapped the HTTP codec for WebSocket ones; frames go to our handler now.
+                ctx.pipeline().addAfter(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(maxMessageBytes));
+                ctx.pipeline().replace(this, "ws-frames", frames);
+            } finally {
+                request.release();
+            }
+        }));
+    }
+
+    /** Runs after the 101 response: refuse with a Pusher error code, or open the connection. */
+    private void accept(Channel channel, WebSocketFrameHandler frames, Optional<App> found, String appKey,
+                        Map<String, List<String>> params, String origin) {
+        String protocolVersion = first(params, "protocol");
+        if (protocolVersion != null && !isSupportedProtocol(protocolVersion)) {
+            refuse(channel, ErrorCodes.UNSUPPORTED_PROTOCOL, "Unsupported protocol version '" + protocolVersion
+                    + "' (supported: 5 to 7)");
+            return;
+        }
+        if (found.isEmpty()) {
+            refuse(channel, ErrorCodes.APP_NOT_FOUND, "App key " + appKey + " does not exist");
+            return;
+        }
+        App app = found.get();
+        if (!app.enabled()) {
+            refuse(channel, ErrorCodes.APP_DISABLED, "App " + app.id() + " is disabled");
+            return;
+        }
+        if (!originAllowed(app, origin)) {
+            refuse(channel, ErrorCodes.UNAUTHORIZED, "Origin " + origin + " is not allowed for this app");
+            return;
+        }
+        if (!quota.tryAcquire(app)) {
+            refuse(channel, ErrorCodes.OVER_CONNECTION_QUOTA, "App " + app.id() + " is at its connection limit ("
+                    + app.maxConnections() + ")");
+            return;
+        }
+        frames.attach(new Connection(channel, app, newSocketId(), registry.loopFor(channel.eventLoop())));
+    }
+
+    private static boolean isSupportedProtocol(String version) {
+        try {
+            return Integer.parseInt(version) >= LOWEST_PROTOCOL;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static boolean originAllowed(App app, String origin) {
+        if (app.allowedOrigins().isEmpty() || app.allowedOrigins().contains("*")) {
+            return true;
+        }
+        return origin != null && app.allowedOrigins().stream().anyMatch(origin::equalsIgnoreCase);
+    }
+
+    private static void refuse(Channel channel, int code, String message) {
+        channel.write(Frames.error(channel.alloc(), code, message, null));
+        channel.writeAndFlush(Frames.close(code, message)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Two random unsigned integers: unique across a cluster with overwhelming probability. */
+    private static String newSocketId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return random.nextInt(1, Integer.MAX_VALUE) + "." + random.nextInt(1, Integer.MAX_VALUE);
+    }
+
+    private static String first(Map<String, List<String>> params, String name) {
+        List<String> values = params.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

@@ -1,0 +1,108 @@
+package io.herald.transport;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.channel.Connection;
+import io.herald.channel.ConnectionQuota;
+import io.herald.protocol.Frames;
+import io.herald.protocol.Jsons;
+import io.herald.protocol.PusherProtocol;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.io.InputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The last handler of an upgraded connection: WebSocket frames in, protocol calls out. */
+final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(WebSocketFrameHandler.class);
+
+    private final PusherProtocol protocol;
+    private final ConnectionQuota quota;
+    private Connection connection; // set once the handshake completed and the app was accepted
+
+    WebSocketFrameHandler(PusherProtocol protocol, ConnectionQuota quota) {
+        this.protocol = protocol;
+        this.quota = quota;
+    }
+
+    void attach(Connection connection) {
+        this.connection = connection;
+        protocol.onOpen(connection);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (connection == null) {
+                return; // refused during the handshake; the socket is closing
+            }
+            connection.markSeen(System.nanoTime());
+            if (msg instanceof TextWebSocketFrame text) {
+                onText(text);
+            } else if (msg instanceof PingWebSocketFrame ping) {
+                ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+            } else if (msg instanceof CloseWebSocketFrame close) {
+                connection.close(close.statusCode() < 0 ? WebSocketCloseStatus.NORMAL_CLOSURE.code() : close.statusCode(), "");
+            } else if (msg instanceof BinaryWebSocketFrame) {
+                connection.send(Frames.error(ctx.alloc(), null,
+                        "Binary frames are not supported: send JSON text frames", null));
+            }
+            // Pong frames only count as activity.
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onText(TextWebSocketFrame frame) {
+        JsonNode message;
+        try (InputStream in = new ByteBufInputStream(frame.content())) {
+            message = Jsons.MAPPER.readTree(in);
+        } catch (JsonProcessingException e) {
+            connection.send(Frames.error(connection.channel().alloc(), null, "Invalid JSON: " + e.getOriginalMessage(), null));
+            return;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        if (message == null || message.isMissingNode()) {
+            connection.send(Frames.error(connection.channel().alloc(), null, "Empty message", null));
+            return;
+        }
+        protocol.onMessage(connection, message);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (connection != null) {
+            quota.release(connection.app());
+            protocol.onClose(connection);
+            connection = null;
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException || cause instanceof CorruptedWebSocketFrameException) {
+            // The frame decoder has already answered a single oversized or broken frame with a close frame;
+            // a fragmented message over the limit reaches here from the aggregator.
+            ctx.writeAndFlush(Frames.close(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), cause.getMessage()))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        log.debug("closing connection {} after error", ctx.channel().remoteAddress(), cause);
+        ctx.close();
+    }
+}

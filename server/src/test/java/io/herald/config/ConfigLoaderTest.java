@@ -1,0 +1,424 @@
+package io.herald.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.herald.app.App;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+
+    @BeforeEach
+    void captureLogs() {
+        logs.start();
+        for (Class<?> c : List.of(ConfigTree.class, AppRecordParser.class, DefaultAppEnv.class, ConfigLoader.class)) {
+            ((Logger) LoggerFactory.getLogger(c)).addAppender(logs);
+        }
+    }
+
+    @AfterEach
+    void releaseLogs() {
+        for (Class<?> c : List.of(ConfigTree.class, AppRecordParser.class, DefaultAppEnv.class, ConfigLoader.class)) {
+            ((Logger) LoggerFactory.getLogger(c)).detachAppender(logs);
+        }
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    private Path defaultFile(String json) throws IOException {
+        Path file = dir.resolve("config/config.json");
+        Files.createDirectories(file.getParent());
+        return Files.writeString(file, json);
+    }
+
+    private Path file(String name, String json) throws IOException {
+        return Files.writeString(dir.resolve(name), json);
+    }
+
+    private HeraldConfig load(Path explicit, Map<String, String> env) {
+        return ConfigLoader.load(explicit, env, dir);
+    }
+
+    private HeraldConfig loadJson(String json) throws IOException {
+        return load(file("herald.json", json), Map.of());
+    }
+
+    private String errorFor(String json) throws IOException {
+        Path path = file("herald.json", json);
+        return errorFor(path, Map.of());
+    }
+
+    private String errorFor(Path explicit, Map<String, String> env) {
+        try {
+            load(explicit, env);
+        } catch (ConfigException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("expected a ConfigException");
+    }
+
+    private List<String> warnings() {
+        return logs.list.stream()
+                .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage)
+                .toList();
+    }
+
+    private static final String APP = "{\"id\":\"a1\",\"key\":\"k1\",\"secret\":\"s1\"}";
+
+    // ---- layering --------------------------------------------------------------------------------
+
+    @Test
+    void defaultsWithNoFileAndNoEnvironment() {
+        HeraldConfig c = load(null, Map.of());
+
+        assertThat(c.debug()).isFalse();
+        assertThat(c.host()).isEqualTo("0.0.0.0");
+        assertThat(c.port()).isEqualTo(6001);
+        assertThat(c.activityTimeoutSeconds()).isEqualTo(120);
+        assertThat(c.pongTimeoutSeconds()).isEqualTo(30);
+        assertThat(c.shutdownGracePeriodSeconds()).isEqualTo(10);
+        assertThat(c.userAuthenticationTimeoutSeconds()).isEqualTo(3600);
+        assertThat(c.websocketMaxPayloadKb()).isEqualTo(64);
+        assertThat(c.httpMaxBodyKb()).isEqualTo(2048);
+        assertThat(c.processId()).isNotBlank();
+        assertThat(load(null, Map.of()).processId()).isNotEqualTo(c.processId());
+        assertThat(c.adapter().driver()).isEqualTo("local");
+        assertThat(c.appManager().driver()).isEqualTo("memory");
+        assertThat(c.appManager().cacheEnabled()).isTrue();
+        assertThat(c.appManager().cacheTtlSeconds()).isEqualTo(300);
+        assertThat(c.appManager().apps()).containsExactly(App.of("app-id", "app-key", "app-secret"));
+        assertThat(warnings()).anyMatch(w -> w.contains("No apps configured") && w.contains("app-key"));
+    }
+
+    @Test
+    void configJsonInWorkingDirOverridesDefaults() throws IOException {
+        defaultFile("""
+                {"debug": true, "host": "127.0.0.1", "port": 7001, "activity_timeout": 60, "pong_timeout": 5,
+                 "shutdown_grace_period": 0, "user_authentication_timeout": 30, "websocket_max_payload_kb": 128,
+                 "http_max_body_kb": 512, "instance": {"process_id": "node-1"},
+                 "adapter": {"driver": "local"},
+                 "app_manager": {"driver": "array", "cache": {"enabled": false, "ttl": 60}, "array": {"apps": [%s]}}}
+                """.formatted(APP));
+
+        HeraldConfig c = load(null, Map.of());
+
+        assertThat(c).isEqualTo(new HeraldConfig(true, "127.0.0.1", 7001, 60, 5, 0, 30, 128, 512, "node-1",
+                new HeraldConfig.AdapterConfig("local"),
+                new HeraldConfig.AppManagerConfig("memory", List.of(App.of("a1", "k1", "s1")), false, 60)));
+    }
+
+    @Test
+    void explicitFileOverridesConfigJsonKeyByKey() throws IOException {
+        defaultFile("{\"port\": 7001, \"host\": \"10.0.0.1\", \"instance\": {\"process_id\": \"from-default\"}}");
+        Path explicit = file("prod.json", "{\"port\": 7002, \"instance\": {\"process_id\": \"from-explicit\"}}");
+
+        HeraldConfig c = load(explicit, Map.of());
+
+        assertThat(c.port()).isEqualTo(7002);
+        assertThat(c.processId()).isEqualTo("from-explicit");
+        assertThat(c.host()).isEqualTo("10.0.0.1"); // only in config/config.json: still applies
+    }
+
+    @Test
+    void environmentWinsOverFiles() throws IOException {
+        Path explicit = file("prod.json", """
+                {"port": 7002, "host": "10.0.0.1", "debug": false, "pong_timeout": 9,
+                 "adapter": {"driver": "redis"}, "ssl": {"enabled": true}}
+                """);
+        Map<String, String> env = Map.ofEntries(
+                Map.entry("PORT", "7003"), Map.entry("HOST", "127.0.0.2"), Map.entry("DEBUG", "Yes"),
+                Map.entry("ACTIVITY_TIMEOUT", "45"), Map.entry("PONG_TIMEOUT", "12"),
+                Map.entry("SHUTDOWN_GRACE_PERIOD", "3"), Map.entry("USER_AUTHENTICATION_TIMEOUT", "99"),
+                Map.entry("WEBSOCKET_MAX_PAYLOAD_KB", "256"), Map.entry("HTTP_MAX_BODY_KB", "100"),
+                Map.entry("INSTANCE_PROCESS_ID", "env-node"), Map.entry("ADAPTER_DRIVER", "local"),
+                Map.entry("APP_MANAGER_DRIVER", "ARRAY"), Map.entry("SSL_ENABLED", "0"),
+                Map.entry("HTTP_MAX_BODY_KB_UNRELATED", "x"));
+
+        HeraldConfig c = load(explicit, env);
+
+        assertThat(c.port()).isEqualTo(7003);
+        assertThat(c.host()).isEqualTo("127.0.0.2");
+        assertThat(c.debug()).isTrue();
+        assertThat(c.activityTimeoutSeconds()).isEqualTo(45);
+        assertThat(c.pongTimeoutSeconds()).isEqualTo(12);
+        assertThat(c.shutdownGracePeriodSeconds()).isEqualTo(3);
+        assertThat(c.userAuthenticationTimeoutSeconds()).isEqualTo(99);
+        assertThat(c.websocketMaxPayloadKb()).isEqualTo(256);
+        assertThat(c.httpMaxBodyKb()).isEqualTo(100);
+        assertThat(c.processId()).isEqualTo("env-node");
+        assertThat(c.adapter().driver()).isEqualTo("local");
+        assertThat(c.appManager().driver()).isEqualTo("memory");
+    }
+
+    @Test
+    void emptyEnvironmentVariablesCountAsUnset() throws IOException {
+        Path explicit = file("prod.json", "{\"port\": 7002}");
+
+        HeraldConfig c = load(explicit, Map.of("PORT", "", "DEBUG", "", "SOCKUDO_DEFAULT_APP_ID", ""));
+
+        assertThat(c.port()).isEqualTo(7002);
+        assertThat(c.appManager().apps()).extracting(App::id).containsExactly("app-id");
+    }
+
+    @Test
+    void variableSubstitutionUsesTheEnvironmentOrTheDefault() throws IOException {
+        Path explicit = file("prod.json", """
+                {"port": ${HERALD_PORT:-6100}, "host": "${BIND_HOST:-127.0.0.1}",
+                 "instance": {"process_id": "${NODE_NAME:-node-x}"}}
+                """);
+
+        HeraldConfig fromDefaults = load(explicit, Map.of());
+        HeraldConfig fromEnv = load(explicit, Map.of("HERALD_PORT", "6200", "BIND_HOST", "10.1.1.1", "NODE_NAME", ""));
+
+        assertThat(fromDefaults.port()).isEqualTo(6100);
+        assertThat(fromDefaults.host()).isEqualTo("127.0.0.1");
+        assertThat(fromEnv.port()).isEqualTo(6200);
+        assertThat(fromEnv.host()).isEqualTo("10.1.1.1");
+        assertThat(fromEnv.processId()).isEqualTo("node-x"); // empty counts as unset
+    }
+
+    @Test
+    void unsetVariableWithoutDefaultNamesTheVariableAndTheFile() throws IOException {
+        Path explicit = file("prod.json", "{\n  \"host\": \"${BIND_HOST}\"\n}");
+
+        assertThat(errorFor(explicit, Map.of()))
+                .isEqualTo("config file " + explicit + ", line 2: environment variable BIND_HOST is not set"
+                        + " (used as ${BIND_HOST}; write ${BIND_HOST:-value} to give a default)");
+    }
+
+    @Test
+    void explicitFileThatDoesNotExistNamesThePath() {
+        Path missing = dir.resolve("nope.json");
+
+        assertThat(errorFor(missing, Map.of())).isEqualTo("config file " + missing + ": not found");
+    }
+
+    // ---- wrong values ----------------------------------------------------------------------------
+
+    @Test
+    void wrongTypeNamesKeyExpectedFoundAndFile() throws IOException {
+        Path explicit = file("prod.json", "{\"activity_timeout\": \"soon\"}");
+
+        assertThat(errorFor(explicit, Map.of()))
+                .isEqualTo("activity_timeout: expected an integer >= 1, got 'soon' (in " + explicit + ")");
+        assertThat(errorFor("{\"debug\": \"yes\"}")).startsWith("debug: expected true or false, got 'yes'");
+        assertThat(errorFor("{\"host\": 42}")).startsWith("host: expected a non-empty string, got 42");
+        assertThat(errorFor("{\"instance\": \"node-1\"}")).startsWith("instance: expected an object, got 'node-1'");
+        assertThat(errorFor("{\"app_manager\": {\"array\": {\"apps\": [{\"id\":\"a\",\"key\":\"k\",\"secret\":\"s\","
+                + "\"enable_client_messages\": \"true\"}]}}}"))
+                .startsWith("app_manager.array.apps[0].enable_client_messages: expected true or false, got 'true'");
+        assertThat(errorFor("{\"app_manager\": {\"array\": {\"apps\": {\"id\": \"a\"}}}}"))
+                .startsWith("app_manager.array.apps: expected a list of app records, got an object");
+    }
+
+    @Test
+    void outOfRangeValuesNameTheBounds() throws IOException {
+        assertThat(errorFor("{\"port\": 70000}")).startsWith("port: expected an integer between 0 and 65535, got 70000");
+        assertThat(errorFor("{\"websocket_max_payload_kb\": 0}"))
+                .startsWith("websocket_max_payload_kb: expected an integer between 1 and 16384, got 0");
+        assertThat(errorFor("{\"http_max_body_kb\": 100000}"))
+                .startsWith("http_max_body_kb: expected an integer between 1 and 65536, got 100000");
+        assertThat(errorFor("{\"pong_timeout\": 0}")).startsWith("pong_timeout: expected an integer >= 1, got 0");
+        assertThat(errorFor("{\"shutdown_grace_period\": -1}"))
+                .startsWith("shutdown_grace_period: expected an integer >= 0, got -1");
+        assertThat(errorFor("{\"activity_timeout\": 1.5}")).startsWith("activity_timeout: expected an integer >= 1, got 1.5");
+        assertThat(errorFor("{\"app_manager\": {\"array\": {\"apps\": [{\"id\":\"a\",\"key\":\"k\",\"secret\":\"s\","
+                + "\"max_connections\": -5}]}}}"))
+                .startsWith("app_manager.array.apps[0].max_connections: expected an integer >= 0, got -5");
+        assertThat(load(null, Map.of("PORT", "0")).port()).isZero(); // ephemeral port allowed
+    }
+
+    @Test
+    void malformedJsonNamesFileLineAndColumn() throws IOException {
+        Path explicit = file("prod.json", "{\n  \"port\": 7001\n  \"host\": \"x\"\n}");
+
+        assertThat(errorFor(explicit, Map.of()))
+                .startsWith("config file " + explicit + ": malformed JSON at line 3, column 3: ")
+                .contains("was expecting comma");
+    }
+
+    @Test
+    void duplicateKeyInOneFileIsAnError() throws IOException {
+        assertThat(errorFor("{\"port\": 1,\n \"port\": 2}")).contains("malformed JSON at line 2").contains("'port'");
+    }
+
+    @Test
+    void unknownKeysAreLoggedWithTheirFullPathAndIgnored() throws IOException {
+        HeraldConfig c = loadJson("""
+                {"mode": "production", "port": 7001,
+                 "adapter": {"driver": "local", "cluster_health": {"enabled": true}, "redis": {"whatever": 1}},
+                 "app_manager": {"array": {"apps": [{"id": "a", "key": "k", "secret": "s", "colour": "blue"}]}},
+                 "database": {"mysql": {"host": "db"}}, "metrics": {"enabled": true}, "cors": {"origin": ["*"]}}
+                """);
+
+        assertThat(c.port()).isEqualTo(7001);
+        assertThat(warnings()).anyMatch(w -> w.contains("'mode'"))
+                .anyMatch(w -> w.contains("'adapter.cluster_health'"))
+                .anyMatch(w -> w.contains("app_manager.array.apps[0].colour") && w.contains("app 'a'"))
+                .noneMatch(w -> w.contains("adapter.redis") || w.contains("database") || w.contains("metrics")
+                        || w.contains("cors"));
+    }
+
+    @Test
+    void sockudoDocumentationBlocksWithCommentsAreAccepted() throws IOException {
+        HeraldConfig c = loadJson("""
+                {
+                  "shutdown_grace_period": 30,  // Allow connections to close gracefully
+                  "instance": {
+                    "process_id": "sockudo-node-1"  // Unique per instance
+                  }
+                }
+                """);
+
+        assertThat(c.shutdownGracePeriodSeconds()).isEqualTo(30);
+        assertThat(c.processId()).isEqualTo("sockudo-node-1");
+    }
+
+    // ---- apps ------------------------------------------------------------------------------------
+
+    @Test
+    void appRecordsAreParsedWithLimitsAndZeroMeansDefault() throws IOException {
+        HeraldConfig c = loadJson("""
+                {"app_manager": {"driver": "memory", "array": {"apps": [
+                  {"id": 12345, "key": "key-1", "secret": "secret-1", "enabled": false, "max_connections": 500,
+                   "enable_client_messages": true, "max_client_events_per_second": 10,
+                   "max_backend_events_per_second": "20", "max_read_requests_per_second": 30,
+                   "max_presence_members_per_channel": 50, "max_presence_member_size_in_kb": 4,
+                   "max_channel_name_length": 0, "max_event_channels_at_once": 0, "max_event_name_length": 64,
+                   "max_event_payload_in_kb": 0, "max_event_batch_size": 5, "enable_user_authentication": true,
+                   "enable_watchlist_events": true, "enable_subscription_count_event": true,
+                   "allowed_origins": ["https://example.com"],
+                   "webhooks": [{"url": "https://example.com/hook", "event_types": ["channel_occupied"]}]},
+                  {"id": "app-2", "key": "key-2", "secret": "secret-2"}
+                ]}}}
+                """);
+
+        assertThat(c.appManager().apps()).containsExactly(
+                new App("12345", "key-1", "secret-1", false, 500, true, 10, 20, 30, 50, 4,
+                        App.DEFAULT_MAX_CHANNEL_NAME_LENGTH, App.DEFAULT_MAX_EVENT_CHANNELS, 64,
+                        App.DEFAULT_MAX_EVENT_PAYLOAD_KB, 5, true, true, true, List.of("https://example.com")),
+                App.of("app-2", "key-2", "secret-2"));
+        assertThat(warnings()).anyMatch(w -> w.contains("App '12345'") && w.contains("webhook")
+                && w.contains("not available in this build yet"));
+    }
+
+    @Test
+    void missingSecretIsAnError() throws IOException {
+        assertThat(errorFor("{\"app_manager\": {\"array\": {\"apps\": [{\"id\": \"a\", \"key\": \"k\"}]}}}"))
+                .startsWith("app_manager.array.apps[0].secret: expected a non-empty string, got nothing");
+    }
+
+    @Test
+    void duplicateAppKeyNamesBothEntries() throws IOException {
+        String message = errorFor("""
+                {"app_manager": {"array": {"apps": [
+                  {"id": "a", "key": "same", "secret": "s1"}, {"id": "b", "key": "other", "secret": "s2"},
+                  {"id": "c", "key": "same", "secret": "s3"}]}}}
+                """);
+
+        assertThat(message).startsWith("app_manager.array.apps[2].key: duplicate app key 'same', already used by"
+                + " app_manager.array.apps[0]");
+    }
+
+    @Test
+    void duplicateAppIdNamesBothEntries() throws IOException {
+        assertThat(errorFor("{\"app_manager\": {\"array\": {\"apps\": [" + APP + ", {\"id\":\"a1\",\"key\":\"k2\","
+                + "\"secret\":\"s\"}]}}}"))
+                .startsWith("app_manager.array.apps[1].id: duplicate app id 'a1', already used by app_manager.array.apps[0]");
+    }
+
+    @Test
+    void defaultAppFromEnvironmentIsAddedOrReplacesTheSameId() throws IOException {
+        Path explicit = file("prod.json", "{\"app_manager\": {\"array\": {\"apps\": [" + APP
+                + ", {\"id\": \"env-app\", \"key\": \"old-key\", \"secret\": \"old\"}]}}}");
+        Map<String, String> env = Map.of(
+                "SOCKUDO_DEFAULT_APP_ID", "env-app", "SOCKUDO_DEFAULT_APP_KEY", "env-key",
+                "SOCKUDO_DEFAULT_APP_SECRET", "env-secret", "SOCKUDO_DEFAULT_APP_ENABLE_CLIENT_MESSAGES", "true",
+                "SOCKUDO_DEFAULT_APP_MAX_CONNECTIONS", "100", "SOCKUDO_DEFAULT_APP_MAX_CLIENT_EVENTS_PER_SECOND", "7",
+                "SOCKUDO_DEFAULT_APP_ENABLE_USER_AUTHENTICATION", "1", "SOCKUDO_DEFAULT_APP_ENABLE_WATCHLIST_EVENTS", "yes",
+                "SOCKUDO_DEFAULT_APP_ENABLED", "TRUE", "SOCKUDO_DEFAULT_APP_WEBHOOKS", "[{\"url\": \"https://h\"}]");
+
+        List<App> apps = load(explicit, env).appManager().apps();
+
+        assertThat(apps).containsExactly(App.of("a1", "k1", "s1"),
+                new App("env-app", "env-key", "env-secret", true, 100, true, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                        true, true, false, List.of()).withDefaults());
+        assertThat(warnings()).anyMatch(w -> w.contains("SOCKUDO_DEFAULT_APP_WEBHOOKS") && w.contains("not available"));
+
+        List<App> added = load(explicit, Map.of("SOCKUDO_DEFAULT_APP_ID", "third")).appManager().apps();
+        assertThat(added).extracting(App::id).containsExactly("a1", "env-app", "third");
+        assertThat(added.get(2)).isEqualTo(App.of("third", "app-key", "app-secret"));
+    }
+
+    @Test
+    void defaultAppErrorsNameTheVariable() throws IOException {
+        assertThat(errorFor(null, Map.of("SOCKUDO_DEFAULT_APP_MAX_CONNECTIONS", "lots")))
+                .isEqualTo("SOCKUDO_DEFAULT_APP_MAX_CONNECTIONS: expected an integer >= 0, got 'lots'");
+        assertThat(errorFor(null, Map.of("SOCKUDO_DEFAULT_APP_WEBHOOKS", "[{")))
+                .startsWith("SOCKUDO_DEFAULT_APP_WEBHOOKS: expected a JSON list of webhooks, got malformed JSON");
+        Path explicit = file("prod.json", "{\"app_manager\": {\"array\": {\"apps\": [" + APP + "]}}}");
+        assertThat(errorFor(explicit, Map.of("SOCKUDO_DEFAULT_APP_KEY", "k1")))
+                .isEqualTo("SOCKUDO_DEFAULT_APP_KEY: duplicate app key 'k1' for the default app (id 'app-id'),"
+                        + " already used by app_manager.array.apps[0] (id 'a1')");
+    }
+
+    // ---- drivers and unavailable features --------------------------------------------------------
+
+    @Test
+    void knownAdapterDriversNotBuiltYetFailClearly() throws IOException {
+        Path explicit = file("prod.json", "{\"adapter\": {\"driver\": \"redis\"}}");
+
+        assertThat(errorFor(explicit, Map.of()))
+                .isEqualTo("adapter.driver: 'redis' is not available in this build yet (available: local) (in "
+                        + explicit + ")");
+        assertThat(errorFor(null, Map.of("ADAPTER_DRIVER", "nats")))
+                .isEqualTo("ADAPTER_DRIVER: 'nats' is not available in this build yet (available: local)");
+        assertThat(errorFor(null, Map.of("APP_MANAGER_DRIVER", "pgsql")))
+                .isEqualTo("APP_MANAGER_DRIVER: 'pgsql' is not available in this build yet (available: memory, array)");
+    }
+
+    @Test
+    void unknownDriverFailsListingTheValidOnes() throws IOException {
+        assertThat(errorFor("{\"adapter\": {\"driver\": \"kafka\"}}"))
+                .startsWith("adapter.driver: expected one of local, redis, redis-cluster, nats, got 'kafka'");
+        assertThat(errorFor(null, Map.of("APP_MANAGER_DRIVER", "mongo")))
+                .isEqualTo("APP_MANAGER_DRIVER: expected one of memory, array, mysql, postgres, pgsql, got 'mongo'");
+    }
+
+    @Test
+    void sslEnabledFails() throws IOException {
+        assertThat(errorFor("{\"ssl\": {\"enabled\": true, \"cert_path\": \"/c.pem\", \"key_path\": \"/k.pem\"}}"))
+                .startsWith("ssl.enabled: TLS is not available in this build yet");
+        assertThat(errorFor(null, Map.of("SSL_ENABLED", "true")))
+                .startsWith("SSL_ENABLED: TLS is not available in this build yet");
+        assertThat(loadJson("{\"ssl\": {\"enabled\": false}}").port()).isEqualTo(6001);
+    }
+
+    @Test
+    void badEnvironmentValuesNameTheVariable() {
+        assertThat(errorFor(null, Map.of("PORT", "abc")))
+                .isEqualTo("PORT: expected an integer between 0 and 65535, got 'abc'");
+        assertThat(errorFor(null, Map.of("DEBUG", "maybe")))
+                .isEqualTo("DEBUG: expected true/false/1/0/yes/no, got 'maybe'");
+        assertThat(errorFor(null, Map.of("ACTIVITY_TIMEOUT", "0")))
+                .isEqualTo("ACTIVITY_TIMEOUT: expected an integer >= 1, got '0'");
+    }
+}
