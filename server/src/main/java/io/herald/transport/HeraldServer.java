@@ -14,6 +14,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -82,10 +83,16 @@ public final class HeraldServer {
             this.maxBody = maxBody;
         }
 
+        /**
+         * While the body is still arriving we answer but keep the connection: the aggregator discards
+         * the rest of the body, and closing now would reset the socket under the client's upload so it
+         * never reads the 413.
+         */
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
             ApiResponse error = ApiResponse.error(413, "Request body is larger than " + maxBody / 1024 + " KB");
-            HttpResponses.send(ctx, error.status(), error.contentType(), error.body(), false);
+            boolean bodyStillArriving = !(oversized instanceof FullHttpMessage);
+            HttpResponses.send(ctx, error.status(), error.contentType(), error.body(), bodyStillArriving);
         }
     }
 }

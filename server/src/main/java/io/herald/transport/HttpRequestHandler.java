@@ -118,7 +118,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                     }
                 });
                 // The handshaker swapped the HTTP codec for WebSocket ones; frames go to our handler now.
-                ctx.pipeline().addAfter(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(maxMessageBytes));
+                ctx.pipeline().addBefore(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(maxMessageBytes));
                 ctx.pipeline().replace(this, "ws-frames", frames);
             } finally {
                 request.release();

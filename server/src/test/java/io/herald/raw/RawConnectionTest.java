@@ -1,0 +1,333 @@
+package io.herald.raw;
+
+import static io.herald.raw.RawClient.assertServerServes;
+import static io.herald.raw.RawClient.parseData;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.Herald;
+import io.herald.app.App;
+import io.herald.testing.TestServers;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Connection-level protocol over a raw WebSocket: handshake, pings, malformed frames, refusals. */
+class RawConnectionTest {
+    private static final String KEY = TestServers.APP_KEY;
+    private static final App DISABLED = App.of("disabled-id", "disabled-key", "disabled-secret").withEnabled(false);
+    private static final App LIMITED = new App("limited-id", "limited-key", "limited-secret", true, 2,
+            false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, false, false, List.of()).withDefaults();
+
+    private static Herald herald;
+    private static int port;
+
+    @BeforeAll
+    static void start() {
+        herald = TestServers.start(TestServers.defaultApp(), DISABLED, LIMITED);
+        port = herald.port();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (herald != null) {
+            herald.close();
+        }
+    }
+
+    private static URI uri(String pathAndQuery) {
+        return URI.create("ws://127.0.0.1:" + port + pathAndQuery);
+    }
+
+    @Test
+    void connectionEstablishedCarriesSocketIdAndActivityTimeout() {
+        try (RawClient client = RawClient.connect(port, KEY)) {
+            JsonNode message = client.expect("pusher:connection_established");
+            JsonNode data = parseData(message);
+            assertThat(data.path("socket_id").isTextual()).as("socket_id is a string: %s", data).isTrue();
+            assertThat(data.path("socket_id").asText()).matches("\\d+\\.\\d+");
+            assertThat(data.path("activity_timeout").isIntegralNumber()).as("%s", data).isTrue();
+            assertThat(data.path("activity_timeout").asInt()).isEqualTo(120);
+        }
+    }
+
+    @Test
+    void socketIdsAreUnique() {
+        try (RawClient a = RawClient.connectEstablished(port, KEY);
+                RawClient b = RawClient.connectEstablished(port, KEY)) {
+            assertThat(a.socketId()).isNotEqualTo(b.socketId());
+        }
+    }
+
+    @Test
+    void pusherPingGetsPusherPong() {
+        try (RawClient client = RawClient.connectEstablished(port, KEY)) {
+            client.send("{\"event\":\"pusher:ping\",\"data\":{}}");
+            JsonNode pong = client.expect("pusher:pong");
+            assertThat(pong.has("data")).as("%s", pong).isTrue();
+            // data of server pusher:* events is a JSON string
+            assertThat(parseData(pong).isObject()).isTrue();
+        }
+    }
+
+    @Test
+    void webSocketPingFrameGetsPongFrame() {
+        try (RawClient client = RawClient.connectEstablished(port, KEY)) {
+            byte[] payload = "herald".getBytes(StandardCharsets.UTF_8);
+            client.sendPingFrame(payload);
+            ByteBuffer pong = client.nextPongFrame();
+            assertThat(pong).isEqualTo(ByteBuffer.wrap(payload));
+            assertThat(client.untilPong()).isEmpty();
+        }
+        assertServerServes(port, KEY);
+    }
+
+    private void assertProtocolErrorKeepsConnection(RawClient client) {
+        client.expectError(null);
+        assertThat(client.untilPong()).isEmpty();
+        client.subscribeOk("after-error");
+        assertThat(client.isClosed()).isFalse();
+    }
+
+    @Test
+    void invalidJsonIsAnErrorAndTheConnectionStays() {
+        try (RawClient client = RawClient.connectEstablished(port, KEY)) {
+            client.send("{not json");
+            assertProtocolErrorKeepsConnection(client);
+        }
+        assertServerServes(port, KEY);
+    }
+
+    @Test
+    void jsonThatIsNotAnObjectIsAnError() {
+        try (RawClient client = RawClient.connectEstablished(port, KEY)) {
+            client.send("[1,2,3]");
+            assertProtocolErrorKeepsConnection(client);
+            client.send("\"pusher:ping\"");
+            assertProtocolErrorKeepsConnection(client);
+            client.send("42");
+            assertProtocolErrorKeepsConnection(client);
+        }
+        assertServerServes(port, KEY);
+    }
+
+    @Test
+    void binaryFrameIsAnError() {
+        try (RawClient client = RawClient.connectEstablished(port, KEY)) {
+            client.sendBinary("{\"event\":\"pusher:ping\",\"data\":{}}".getBytes(StandardCharsets.UTF_8));
+            assertProtocolErrorKeepsConnection(client);
+        }
+        assertServerServes(port, KEY);
+    }
+
+    @Test
+    void unknownEventIsAnError() {
+        try (RawClient client = RawClient.connectEstablished(port, KEY)) {
+            client.send("{\"event\":\"foo\",\"data\":{}}");
+            assertProtocolErrorKeepsConnection(client);
+        }
+        assertServerServes(port, KEY);
+    }
+
+    @Test
+    void unknownPusherEventIsAnError() {
+        try (RawClient client = RawClient.connectEstablished(port, KEY)) {
+            client.send("{\"event\":\"pusher:bogus\",\"data\":{}}");
+            assertProtocolErrorKeepsConnection(client);
+        }
+        assertServerServes(port, KEY);
+    }
+
+    @Test
+    void missingEventIsAnError() {
+        try (RawClient client = RawClient.connectEstablished(port, KEY)) {
+            client.send("{\"data\":{}}");
+            assertProtocolErrorKeepsConnection(client);
+        }
+        assertServerServes(port, KEY);
+    }
+
+    @Test
+    void fragmentedTextMessageIsReassembled() {
+        try (RawClient client = RawClient.connectEstablished(port, KEY)) {
+            client.sendFragment("{\"event\":\"pusher:subscribe\",", false);
+            client.sendFragment("\"data\":{\"channel\":\"fragments\"}}", true);
+            client.expectSubscribed("fragments");
+        }
+        assertServerServes(port, KEY);
+    }
+
+    @Test
+    void singleTextFrameOverMaxPayloadClosesWith1009() throws Exception {
+        try (RawFrameSocket raw = RawFrameSocket.open(port, "/app/" + KEY + "?protocol=7")) {
+            assertThat(raw.status()).isEqualTo(101);
+            RawFrameSocket.Frame first = raw.readFrame();
+            assertThat(first.text()).contains("pusher:connection_established");
+            String message = "{\"event\":\"pusher:ping\",\"data\":\"" + "x".repeat(65 * 1024) + "\"}";
+            try {
+                raw.sendText(message);
+            } catch (java.io.IOException e) {
+                // the server may close while the frame is still being written; the close frame matters
+            }
+            RawFrameSocket.Frame close = raw.readUntilClose();
+            assertThat(close.closeCode()).as("close frame %s", close.text()).isEqualTo(1009);
+        }
+        assertServerServes(port, KEY);
+    }
+
+    @Test
+    void fragmentedMessageOverMaxPayloadClosesWith1009() {
+        // The JDK client splits a long text message into several frames, each under the limit.
+        try (RawClient client = RawClient.connectEstablished(port, KEY)) {
+            String data = "x".repeat(65 * 1024);
+            try {
+                client.send("{\"event\":\"pusher:ping\",\"data\":\"" + data + "\"}");
+            } catch (IllegalStateException e) {
+                // the server may close while the message is still being written; the close code matters
+            }
+            RawClient.CloseInfo close = client.awaitClose();
+            assertThat(close.code()).as("close %s", close).isEqualTo(1009);
+        }
+        assertServerServes(port, KEY);
+    }
+
+    @Test
+    void longMessageUnderMaxPayloadIsAccepted() {
+        try (RawClient client = RawClient.connectEstablished(port, KEY)) {
+            client.send("{\"event\":\"pusher:ping\",\"data\":\"" + "x".repeat(60 * 1024) + "\"}");
+            client.expect("pusher:pong");
+        }
+        try (RawFrameSocket raw = RawFrameSocket.open(port, "/app/" + KEY + "?protocol=7")) {
+            raw.readFrame();
+            raw.sendText("{\"event\":\"pusher:ping\",\"data\":\"" + "x".repeat(60 * 1024) + "\"}");
+            assertThat(raw.readFrame().text()).contains("pusher:pong");
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void rawFragmentsAreReassembled() throws Exception {
+        try (RawFrameSocket raw = RawFrameSocket.open(port, "/app/" + KEY + "?protocol=7")) {
+            raw.readFrame();
+            raw.sendFrame(false, RawFrameSocket.TEXT, "{\"event\":\"pusher:subscr".getBytes(StandardCharsets.UTF_8));
+            raw.sendFrame(false, 0x0, "ibe\",\"data\":{\"chan".getBytes(StandardCharsets.UTF_8));
+            raw.sendFrame(true, 0x0, "nel\":\"raw-fragments\"}}".getBytes(StandardCharsets.UTF_8));
+            String reply = raw.readFrame().text();
+            assertThat(reply).contains("pusher_internal:subscription_succeeded").contains("raw-fragments");
+        }
+        assertServerServes(port, KEY);
+    }
+
+    @Test
+    void unknownKeyIsRefusedWith4001() {
+        try (RawClient client = RawClient.connect(port, "no-such-key")) {
+            client.expectError(4001);
+            assertThat(client.awaitClose().code()).isEqualTo(4001);
+        }
+        assertServerServes(port, KEY);
+    }
+
+    @Test
+    void protocolBelowFiveIsRefusedWith4007() {
+        try (RawClient client = RawClient.connect(uri("/app/" + KEY + "?protocol=4&client=java&version=1"), true, false)) {
+            client.expectError(4007);
+            assertThat(client.awaitClose().code()).isEqualTo(4007);
+        }
+        assertServerServes(port, KEY);
+    }
+
+    @Test
+    void nonNumericProtocolIsRefusedWith4007() {
+        try (RawClient client = RawClient.connect(uri("/app/" + KEY + "?protocol=abc&client=java&version=1"), true, false)) {
+            client.expectError(4007);
+            assertThat(client.awaitClose().code()).isEqualTo(4007);
+        }
+        assertServerServes(port, KEY);
+    }
+
+    @Test
+    void missingProtocolMeansSeven() {
+        try (RawClient client = RawClient.connect(uri("/app/" + KEY + "?client=java&version=1"), true, false)) {
+            client.awaitEstablished();
+            client.subscribeOk("no-protocol-param");
+        }
+        try (RawClient client = RawClient.connect(uri("/app/" + KEY), true, false)) {
+            client.awaitEstablished();
+            client.subscribeOk("no-query-at-all");
+        }
+    }
+
+    @Test
+    void protocolFiveAndSixAreAccepted() {
+        for (String version : List.of("5", "6")) {
+            try (RawClient client = RawClient.connect(uri("/app/" + KEY + "?protocol=" + version), true, false)) {
+                client.awaitEstablished();
+                client.subscribeOk("protocol-" + version);
+            }
+        }
+    }
+
+    @Test
+    void unknownQueryParametersAreIgnored() {
+        try (RawClient client = RawClient.connect(
+                uri("/app/" + KEY + "?protocol=7&client=js&version=8.6.0&flash=false&whatever=1"), true, false)) {
+            client.awaitEstablished();
+            client.subscribeOk("extra-params");
+        }
+    }
+
+    @Test
+    void upgradeToAnotherPathIs404() {
+        assertThat(RawClient.upgradeStatus(uri("/foo"))).isEqualTo(404);
+        assertThat(RawClient.upgradeStatus(uri("/app"))).isEqualTo(404);
+        try (RawFrameSocket raw = RawFrameSocket.open(port, "/foo?protocol=7")) {
+            assertThat(raw.status()).isEqualTo(404);
+        }
+        assertServerServes(port, KEY);
+    }
+
+    @Test
+    void disabledAppIsRefusedWith4003() {
+        try (RawClient client = RawClient.connect(port, DISABLED.key())) {
+            client.expectError(4003);
+            assertThat(client.awaitClose().code()).isEqualTo(4003);
+        }
+        assertServerServes(port, KEY);
+    }
+
+    @Test
+    void connectionQuotaIsEnforcedWith4004() {
+        try (RawClient first = RawClient.connectEstablished(port, LIMITED.key());
+                RawClient second = RawClient.connectEstablished(port, LIMITED.key())) {
+            try (RawClient third = RawClient.connect(port, LIMITED.key())) {
+                third.expectError(4004);
+                assertThat(third.awaitClose().code()).isEqualTo(4004);
+            }
+            first.sendClose(1000, "bye");
+            first.awaitClose();
+
+            // The server learns of the close asynchronously: a new connection must be admitted
+            // within the 10 s deadline (a 4004 refusal before then is retried).
+            long deadline = System.nanoTime() + RawClient.TIMEOUT_SECONDS * 1_000_000_000L;
+            while (true) {
+                try (RawClient fresh = RawClient.connect(port, LIMITED.key())) {
+                    JsonNode message = fresh.next();
+                    if ("pusher:connection_established".equals(message.path("event").asText())) {
+                        fresh.subscribeOk("quota-freed");
+                        break;
+                    }
+                    assertThat(message.path("data").path("code").asInt()).as("%s", message).isEqualTo(4004);
+                    fresh.awaitClose();
+                    assertThat(System.nanoTime()).as("slot freed before the deadline").isLessThan(deadline);
+                }
+            }
+            assertThat(second.untilPong()).isEmpty();
+        }
+        assertServerServes(port, KEY);
+    }
+}
