@@ -10,6 +10,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -229,6 +230,12 @@ public final class PusherProtocol {
             return;
         }
         JsonNode data = message.get("data");
+        int dataBytes = data == null ? 0 : (data.isTextual() ? data.asText() : data.toString()).getBytes(StandardCharsets.UTF_8).length;
+        if (dataBytes > app.maxEventPayloadBytes()) {
+            protocolError(connection, "Client event data is " + dataBytes + " bytes; the limit is "
+                    + app.maxEventPayloadInKb() + " KB", channel);
+            return;
+        }
         ByteBuf frame = Frames.object(alloc(connection), 256, out -> {
             out.writeStringField("event", event);
             out.writeStringField("channel", channel);
@@ -240,11 +247,6 @@ public final class PusherProtocol {
                 out.writeStringField("user_id", subscription.presenceUserId());
             }
         });
-        if (frame.readableBytes() > app.maxEventPayloadBytes() + 1024) {
-            frame.release();
-            protocolError(connection, "Client event data is larger than " + app.maxEventPayloadInKb() + " KB", channel);
-            return;
-        }
         adapter.publish(app.id(), channel, frame, connection.socketId());
     }
 

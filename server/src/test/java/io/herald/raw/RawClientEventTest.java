@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.Herald;
+import io.herald.app.App;
 import io.herald.testing.TestServers;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -134,6 +135,25 @@ class RawClientEventTest {
             sendBarrierAndExpectItFirst(sender, receiver);
         }
         assertServerServes(port, KEY);
+    }
+
+    @Test
+    void clientEventOverThePayloadLimitIsRefused() {
+        App oneKb = new App("small-app", "small-key", "small-secret", true, 0, true, 0, 0, 0,
+                0, 0, 0, 0, 0, 1, 0, false, false, false, List.of()).withDefaults();
+        try (Herald small = TestServers.start(oneKb);
+                RawClient sender = RawClient.connectEstablished(small.port(), "small-key");
+                RawClient receiver = RawClient.connectEstablished(small.port(), "small-key")) {
+            for (RawClient client : List.of(sender, receiver)) {
+                client.subscribe(SHARED, ApiSigner.channelAuth("small-key", "small-secret", client.socketId(), SHARED), null);
+                client.expectSubscribed(SHARED);
+            }
+            sender.send("{\"event\":\"client-big\",\"channel\":\"" + SHARED + "\",\"data\":\"" + "x".repeat(2048) + "\"}");
+            assertThat(sender.expectError(null).path("message").asText()).contains("limit is 1 KB");
+
+            sender.send("{\"event\":\"client-small\",\"channel\":\"" + SHARED + "\",\"data\":\"ok\"}");
+            assertThat(receiver.next().path("event").asText()).as("the refused event never arrives").isEqualTo("client-small");
+        }
     }
 
     @Test
