@@ -41,7 +41,7 @@ public final class Herald implements AutoCloseable {
         this.registry = new ChannelRegistry(loops.workers());
         this.quota = new ConnectionQuota();
         PusherProtocol protocol = new PusherProtocol(registry, adapter, config.activityTimeoutSeconds());
-        HttpApi api = new HttpApi(apps, registry, adapter, quota, draining::get);
+        HttpApi api = new HttpApi(apps, adapter, quota, draining::get);
         this.server = new HeraldServer(config, loops, apps, registry, quota, protocol, api, draining::get);
     }
 

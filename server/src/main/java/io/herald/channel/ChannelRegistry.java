@@ -1,12 +1,14 @@
 package io.herald.channel;
 
 import io.herald.cluster.AdapterEventHandler;
+import io.herald.cluster.ChannelSnapshot;
 import io.herald.protocol.ChannelType;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,6 +128,26 @@ public final class ChannelRegistry implements AdapterEventHandler {
     public Map<String, String> channelMembers(String appId, String channelName) {
         PusherChannel channel = channel(appId, channelName);
         return channel == null || channel.roster() == null ? Map.of() : channel.roster().snapshot();
+    }
+
+    @Override
+    public Map<String, ChannelSnapshot> localChannels(String appId, String prefix) {
+        Map<String, ChannelSnapshot> result = new HashMap<>();
+        ConcurrentHashMap<String, PusherChannel> channels = apps.get(appId);
+        if (channels != null) {
+            channels.forEach((name, channel) -> {
+                if (name.startsWith(prefix) && !channel.isEmpty()) {
+                    result.put(name, channel.snapshot());
+                }
+            });
+        }
+        return result;
+    }
+
+    @Override
+    public ChannelSnapshot localChannel(String appId, String channelName) {
+        PusherChannel channel = channel(appId, channelName);
+        return channel == null ? ChannelSnapshot.EMPTY : channel.snapshot();
     }
 
     /** Runs {@code action} for each connection on each loop, on that loop. */

@@ -1,8 +1,10 @@
 package io.herald.channel;
 
+import io.herald.cluster.ChannelSnapshot;
 import io.herald.protocol.ChannelType;
 import io.netty.buffer.ByteBuf;
 import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
@@ -43,6 +45,11 @@ public final class PusherChannel {
     /** Distinct presence users on this node (0 for other kinds). */
     public int userCount() {
         return roster == null ? 0 : roster.userCount();
+    }
+
+    /** Subscriptions and presence user ids on this node. */
+    public ChannelSnapshot snapshot() {
+        return new ChannelSnapshot(subscriptionCount.get(), roster == null ? Set.of() : roster.snapshot().keySet());
     }
 
     PresenceRoster roster() {

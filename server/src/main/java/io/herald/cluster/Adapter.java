@@ -1,6 +1,8 @@
 package io.herald.cluster;
 
 import io.netty.buffer.ByteBuf;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Carries published events to every node of the cluster, this one included.
@@ -9,6 +11,8 @@ import io.netty.buffer.ByteBuf;
  * {@code channel} on every node, skipping the connection whose socket id is
  * {@code excludeSocketId}. Events published from one node to one channel arrive in order.
  * Cluster drivers ship the frame bytes as they are, so receiving nodes never re-encode.
+ * Queries merge every node's {@link AdapterEventHandler} answers; a node that does not answer in
+ * time is left out rather than failing the query.
  */
 public interface Adapter extends AutoCloseable {
     /** Starts the driver; it pushes everything it receives to {@code handler}. */
@@ -16,6 +20,12 @@ public interface Adapter extends AutoCloseable {
 
     /** Takes ownership of {@code frame} (releases it when done). */
     void publish(String appId, String channel, ByteBuf frame, String excludeSocketId);
+
+    /** Occupied channels of an app on every node whose name starts with {@code prefix} ("" = all). */
+    CompletableFuture<Map<String, ChannelSnapshot>> channels(String appId, String prefix);
+
+    /** One channel as seen by every node ({@link ChannelSnapshot#EMPTY} when nobody is subscribed). */
+    CompletableFuture<ChannelSnapshot> channel(String appId, String channel);
 
     /** Short driver name for logs and health output. */
     String name();

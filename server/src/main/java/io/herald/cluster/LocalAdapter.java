@@ -1,6 +1,8 @@
 package io.herald.cluster;
 
 import io.netty.buffer.ByteBuf;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /** Single-node driver: a publish goes straight to this node's subscribers. */
 public final class LocalAdapter implements Adapter {
@@ -14,6 +16,16 @@ public final class LocalAdapter implements Adapter {
     @Override
     public void publish(String appId, String channel, ByteBuf frame, String excludeSocketId) {
         handler.onPublish(appId, channel, frame, excludeSocketId);
+    }
+
+    @Override
+    public CompletableFuture<Map<String, ChannelSnapshot>> channels(String appId, String prefix) {
+        return CompletableFuture.completedFuture(handler.localChannels(appId, prefix));
+    }
+
+    @Override
+    public CompletableFuture<ChannelSnapshot> channel(String appId, String channel) {
+        return CompletableFuture.completedFuture(handler.localChannel(appId, channel));
     }
 
     @Override

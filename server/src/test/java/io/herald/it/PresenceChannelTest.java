@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.pusher.client.channel.PresenceChannel;
 import com.pusher.client.channel.User;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.pusher.rest.data.Result;
 import io.herald.testing.TestServers;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.StreamSupport;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -108,5 +111,26 @@ class PresenceChannelTest {
                 .as("member_removed events for user 2")
                 .hasSize(1);
         assertThat(ids(aliceChannel.getUsers())).containsExactly("1");
+    }
+
+    @Test
+    void httpUsersEndpointListsDistinctUsers() {
+        String room = "presence-users-endpoint";
+        WsClient carol = user("carol", "3", "Carol");
+        carol.subscribePresence(room);
+        WsClient dave = user("dave", "4", "Dave");
+        dave.subscribePresence(room);
+        WsClient dave2 = user("dave-second-tab", "4", "Dave");
+        dave2.subscribePresence(room);
+
+        Result result = rest.get("/channels/" + room + "/users");
+
+        assertThat(result.getHttpStatus()).as("GET users response body: %s", result.getMessage()).isEqualTo(200);
+        JsonNode users = Fixture.json(result.getMessage()).path("users");
+        assertThat(users.isArray()).as("users array in %s", result.getMessage()).isTrue();
+        List<String> ids = StreamSupport.stream(users.spliterator(), false)
+                .map(u -> u.path("id").asText())
+                .toList();
+        assertThat(ids).containsExactlyInAnyOrder("3", "4");
     }
 }

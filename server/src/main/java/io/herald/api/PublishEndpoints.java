@@ -1,0 +1,174 @@
+package io.herald.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.app.App;
+import io.herald.cluster.Adapter;
+import io.herald.protocol.Frames;
+import io.herald.protocol.Jsons;
+import io.herald.protocol.Names;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/** {@code POST /apps/{id}/events} and {@code POST /apps/{id}/batch_events}. */
+final class PublishEndpoints {
+    private final Adapter adapter;
+
+    PublishEndpoints(Adapter adapter) {
+        this.adapter = adapter;
+    }
+
+    /** One validated event, ready to publish to its channels. */
+    private record Event(String name, String data, List<String> channels, String socketId, Set<String> info) {}
+
+    CompletableFuture<ApiResponse> events(App app, ApiRequest request) {
+        Event event;
+        try {
+            event = parseEvent(app, parseBody(request), true, "");
+        } catch (InvalidRequest invalid) {
+            return CompletableFuture.completedFuture(invalid.response());
+        }
+        publish(app, event, request);
+        if (event.info().isEmpty()) {
+            return CompletableFuture.completedFuture(ApiResponse.json(200, "{}"));
+        }
+        ObjectNode body = Jsons.MAPPER.createObjectNode();
+        ObjectNode channels = body.putObject("channels");
+        return CompletableFuture.allOf(event.channels().stream()
+                        .map(channel -> attributes(app, channel, event.info()).thenAccept(node -> {
+                            synchronized (channels) {
+                                channels.set(channel, node);
+                            }
+                        }))
+                        .toArray(CompletableFuture[]::new))
+                .thenApply(done -> ApiResponse.json(200, body.toString()));
+    }
+
+    CompletableFuture<ApiResponse> batchEvents(App app, ApiRequest request) {
+        List<Event> events = new ArrayList<>();
+        try {
+            JsonNode batch = parseBody(request).get("batch");
+            if (batch == null || !batch.isArray()) {
+                throw new InvalidRequest(400, "Body must be {\"batch\":[...events]}");
+            }
+            if (batch.size() > app.maxEventBatchSize()) {
+                throw new InvalidRequest(400, "Batch has " + batch.size() + " events; the limit is " + app.maxEventBatchSize());
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                events.add(parseEvent(app, batch.get(i), false, "batch[" + i + "]."));
+            }
+        } catch (InvalidRequest invalid) {
+            return CompletableFuture.completedFuture(invalid.response());
+        }
+        events.forEach(event -> publish(app, event, request));
+        if (events.stream().allMatch(event -> event.info().isEmpty())) {
+            return CompletableFuture.completedFuture(ApiResponse.json(200, "{}"));
+        }
+        List<CompletableFuture<ObjectNode>> results = events.stream()
+                .map(event -> event.info().isEmpty()
+                        ? CompletableFuture.completedFuture(Jsons.MAPPER.createObjectNode())
+                        : attributes(app, event.channels().get(0), event.info()))
+                .toList();
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            ObjectNode body = Jsons.MAPPER.createObjectNode();
+            ArrayNode batch = body.putArray("batch");
+            results.forEach(result -> batch.add(result.join()));
+            return ApiResponse.json(200, body.toString());
+        });
+    }
+
+    private CompletableFuture<ObjectNode> attributes(App app, String channel, Set<String> info) {
+        return adapter.channel(app.id(), channel).thenApply(snapshot -> ChannelAttributes.write(channel, snapshot, info));
+    }
+
+    private void publish(App app, Event event, ApiRequest request) {
+        for (String channel : event.channels()) {
+            adapter.publish(app.id(), channel, Frames.event(request.alloc(), event.name(), channel, event.data()), event.socketId());
+        }
+    }
+
+    // --- validation ---
+
+    private static JsonNode parseBody(ApiRequest request) throws InvalidRequest {
+        JsonNode body;
+        try {
+            body = Jsons.MAPPER.readTree(request.body());
+        } catch (IOException e) {
+            throw new InvalidRequest(400, "Request body is not valid JSON");
+        }
+        if (body == null || !body.isObject()) {
+            throw new InvalidRequest(400, "Request body must be a JSON object");
+        }
+        return body;
+    }
+
+    private static Event parseEvent(App app, JsonNode node, boolean allowChannelList, String at) throws InvalidRequest {
+        if (node == null || !node.isObject()) {
+            throw new InvalidRequest(400, at + "event must be a JSON object");
+        }
+        String name = textField(node, "name", at);
+        String nameProblem = Names.eventNameProblem(name, app.maxEventNameLength());
+        if (nameProblem != null) {
+            throw new InvalidRequest(400, at + nameProblem);
+        }
+        JsonNode dataNode = node.get("data");
+        if (dataNode == null || dataNode.isNull()) {
+            throw new InvalidRequest(400, at + "data is missing");
+        }
+        // Libraries send data as a string; anything else is forwarded as its JSON text.
+        String data = dataNode.isTextual() ? dataNode.asText() : dataNode.toString();
+        int dataBytes = data.getBytes(StandardCharsets.UTF_8).length;
+        if (dataBytes > app.maxEventPayloadBytes()) {
+            throw new InvalidRequest(413, at + "data is " + dataBytes + " bytes; the limit is " + app.maxEventPayloadInKb() + " KB");
+        }
+        List<String> channels = channels(app, node, allowChannelList, at);
+        String socketId = node.hasNonNull("socket_id") ? textField(node, "socket_id", at) : null;
+        if (socketId != null && !Names.isValidSocketId(socketId)) {
+            throw new InvalidRequest(400, at + "socket_id '" + socketId + "' is not of the form 123.456");
+        }
+        String info = node.hasNonNull("info") ? textField(node, "info", at) : null;
+        return new Event(name, data, channels, socketId, ChannelAttributes.parse(info));
+    }
+
+    private static List<String> channels(App app, JsonNode node, boolean allowChannelList, String at) throws InvalidRequest {
+        List<String> channels = new ArrayList<>();
+        JsonNode list = allowChannelList ? node.get("channels") : null;
+        if (list != null && !list.isNull()) {
+            if (!list.isArray()) {
+                throw new InvalidRequest(400, at + "channels must be an array of channel names");
+            }
+            list.forEach(channel -> channels.add(channel.isTextual() ? channel.asText() : null));
+        } else if (node.hasNonNull("channel")) {
+            channels.add(textField(node, "channel", at));
+        }
+        if (channels.isEmpty()) {
+            throw new InvalidRequest(400, at + (allowChannelList ? "channels (or channel) is missing" : "channel is missing"));
+        }
+        if (channels.size() > app.maxEventChannelsAtOnce()) {
+            throw new InvalidRequest(400, at + "Event has " + channels.size() + " channels; the limit is " + app.maxEventChannelsAtOnce());
+        }
+        for (String channel : channels) {
+            String problem = Names.channelNameProblem(channel, app.maxChannelNameLength());
+            if (problem != null) {
+                throw new InvalidRequest(400, at + problem + (channel == null ? "" : ": " + channel));
+            }
+        }
+        return channels;
+    }
+
+    private static String textField(JsonNode node, String field, String at) throws InvalidRequest {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            throw new InvalidRequest(400, at + field + " is missing");
+        }
+        if (!value.isTextual()) {
+            throw new InvalidRequest(400, at + field + " must be a string");
+        }
+        return value.asText();
+    }
+}
