@@ -21,6 +21,7 @@ public final class HttpApi {
     private final BooleanSupplier draining;
     private final PublishEndpoints publishing;
     private final ChannelQueries queries;
+    private final Adapter adapter;
 
     public HttpApi(AppManager apps, Adapter adapter, ConnectionQuota quota, BooleanSupplier draining) {
         this.apps = apps;
@@ -28,6 +29,7 @@ public final class HttpApi {
         this.draining = draining;
         this.publishing = new PublishEndpoints(adapter);
         this.queries = new ChannelQueries(adapter);
+        this.adapter = adapter;
     }
 
     public CompletableFuture<ApiResponse> handle(ApiRequest request) {
@@ -98,6 +100,15 @@ public final class HttpApi {
                 }
                 if (parts[5].equals("users")) {
                     return queries.users(app, parts[4]);
+                }
+            }
+            case "users/2" -> {
+                if (parts[5].equals("terminate_connections")) {
+                    if (!method.equals("POST")) {
+                        return completed(ApiResponse.error(405, request.path() + " accepts POST only"));
+                    }
+                    adapter.terminateUserConnections(app.id(), parts[4]);
+                    return completed(ApiResponse.json(200, "{}"));
                 }
             }
             default -> { }

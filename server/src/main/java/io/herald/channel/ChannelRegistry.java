@@ -3,6 +3,7 @@ package io.herald.channel;
 import io.herald.cluster.AdapterEventHandler;
 import io.herald.cluster.ChannelSnapshot;
 import io.herald.protocol.ChannelType;
+import io.herald.protocol.ErrorCodes;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -12,8 +13,8 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -25,6 +26,7 @@ public final class ChannelRegistry implements AdapterEventHandler {
     private final List<DeliveryLoop> loops = new ArrayList<>();
     private final Map<EventLoop, DeliveryLoop> loopsByEventLoop = new IdentityHashMap<>();
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, PusherChannel>> apps = new ConcurrentHashMap<>();
+    private final UserRegistry users = new UserRegistry();
 
     public ChannelRegistry(EventLoopGroup workers) {
         for (EventExecutor executor : workers) {
@@ -104,18 +106,43 @@ public final class ChannelRegistry implements AdapterEventHandler {
         return departedUser[0];
     }
 
+    /** What a closed connection leaves behind for others to be told about. */
+    public record Departure(List<Map.Entry<String, String>> presenceMembersRemoved, boolean userWentOffline) {}
+
     /**
-     * Removes a closed connection from everything. {@code onMemberRemoved} receives
-     * (channel name, user id) for each presence channel the user has now left entirely.
+     * Removes a closed connection from everything. The departure lists each (channel, user id)
+     * whose user has now left that presence channel entirely, and whether the signed-in user has
+     * no connection left on this node.
      */
-    public void disconnected(Connection connection, BiConsumer<String, String> onMemberRemoved) {
+    public Departure disconnected(Connection connection) {
         connection.loop().remove(connection);
+        List<Map.Entry<String, String>> removed = new ArrayList<>();
         for (Connection.Subscription subscription : connection.subscriptions()) {
             String channelName = subscription.channel().name();
             String departed = unsubscribe(connection, channelName);
             if (departed != null) {
-                onMemberRemoved.accept(channelName, departed);
+                removed.add(Map.entry(channelName, departed));
             }
+        }
+        boolean offline = connection.userId() != null && users.remove(connection.app().id(), connection.userId(), connection);
+        return new Departure(removed, offline);
+    }
+
+    /** Records a sign-in; returns true when it is the user's first connection on this node. */
+    public boolean signedIn(Connection connection) {
+        return users.add(connection.app().id(), connection.userId(), connection);
+    }
+
+    @Override
+    public Set<String> localOnlineUsers(String appId, Set<String> userIds) {
+        return users.online(appId, userIds);
+    }
+
+    @Override
+    public void onTerminateUser(String appId, String userId) {
+        for (Connection connection : users.connections(appId, userId)) {
+            connection.channel().eventLoop().execute(
+                    () -> connection.close(ErrorCodes.UNAUTHORIZED, "Connection terminated by the app"));
         }
     }
 
@@ -136,7 +163,7 @@ public final class ChannelRegistry implements AdapterEventHandler {
         ConcurrentHashMap<String, PusherChannel> channels = apps.get(appId);
         if (channels != null) {
             channels.forEach((name, channel) -> {
-                if (name.startsWith(prefix) && !channel.isEmpty()) {
+                if (name.startsWith(prefix) && !channel.isEmpty() && !ChannelType.isInternal(name)) {
                     result.put(name, channel.snapshot());
                 }
             });

@@ -30,6 +30,9 @@ public final class Connection {
     private long lastSeenNanos;
     private long pingSentNanos; // 0 = no ping outstanding
     private boolean closing;
+    private String userId; // set by pusher:signin
+    private final long connectedNanos;
+    private boolean authenticated; // signed in, or subscribed to a private or presence channel
 
     /** A channel this connection is in, with the presence user it joined as (null otherwise). */
     public record Subscription(PusherChannel channel, String presenceUserId) {}
@@ -40,6 +43,28 @@ public final class Connection {
         this.socketId = socketId;
         this.loop = loop;
         this.lastSeenNanos = System.nanoTime();
+        this.connectedNanos = lastSeenNanos;
+    }
+
+    public String userId() {
+        return userId;
+    }
+
+    public void signIn(String userId) {
+        this.userId = userId;
+        this.authenticated = true;
+    }
+
+    public void markAuthenticated() {
+        authenticated = true;
+    }
+
+    public boolean isAuthenticated() {
+        return authenticated;
+    }
+
+    public long connectedNanos() {
+        return connectedNanos;
     }
 
     public Channel channel() {

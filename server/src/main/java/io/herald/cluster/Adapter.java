@@ -2,6 +2,7 @@ package io.herald.cluster;
 
 import io.netty.buffer.ByteBuf;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -26,6 +27,12 @@ public interface Adapter extends AutoCloseable {
 
     /** One channel as seen by every node ({@link ChannelSnapshot#EMPTY} when nobody is subscribed). */
     CompletableFuture<ChannelSnapshot> channel(String appId, String channel);
+
+    /** Which of {@code userIds} are signed in on any node (for watchlists). */
+    CompletableFuture<Set<String>> onlineUsers(String appId, Set<String> userIds);
+
+    /** Closes every connection signed in as {@code userId}, on every node, with 4009. */
+    void terminateUserConnections(String appId, String userId);
 
     /** Short driver name for logs and health output. */
     String name();

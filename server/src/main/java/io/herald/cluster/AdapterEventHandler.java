@@ -2,6 +2,7 @@ package io.herald.cluster;
 
 import io.netty.buffer.ByteBuf;
 import java.util.Map;
+import java.util.Set;
 
 /** What the node does with events an adapter receives; adapters call nothing else of the server. */
 public interface AdapterEventHandler {
@@ -13,4 +14,10 @@ public interface AdapterEventHandler {
 
     /** This node's view of one channel. */
     ChannelSnapshot localChannel(String appId, String channel);
+
+    /** Which of {@code userIds} are signed in on this node. */
+    Set<String> localOnlineUsers(String appId, Set<String> userIds);
+
+    /** Close this node's connections signed in as {@code userId} with 4009. */
+    void onTerminateUser(String appId, String userId);
 }

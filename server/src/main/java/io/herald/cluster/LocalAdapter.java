@@ -2,6 +2,7 @@ package io.herald.cluster;
 
 import io.netty.buffer.ByteBuf;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /** Single-node driver: a publish goes straight to this node's subscribers. */
@@ -26,6 +27,16 @@ public final class LocalAdapter implements Adapter {
     @Override
     public CompletableFuture<ChannelSnapshot> channel(String appId, String channel) {
         return CompletableFuture.completedFuture(handler.localChannel(appId, channel));
+    }
+
+    @Override
+    public CompletableFuture<Set<String>> onlineUsers(String appId, Set<String> userIds) {
+        return CompletableFuture.completedFuture(handler.localOnlineUsers(appId, userIds));
+    }
+
+    @Override
+    public void terminateUserConnections(String appId, String userId) {
+        handler.onTerminateUser(appId, userId);
     }
 
     @Override

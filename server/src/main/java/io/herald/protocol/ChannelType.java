@@ -22,6 +22,16 @@ public enum ChannelType {
         this.presence = presence;
     }
 
+    /**
+     * Channels the server uses for its own bookkeeping ({@code #watchlist:{user}}). The colon is
+     * not allowed in client channel names, so no client can subscribe to or publish on them.
+     */
+    public static final String WATCHLIST_PREFIX = "#watchlist:";
+
+    public static boolean isInternal(String name) {
+        return name.startsWith(WATCHLIST_PREFIX);
+    }
+
     public static ChannelType of(String name) {
         if (name.startsWith("private-encrypted-")) {
             return PRIVATE_ENCRYPTED;

@@ -24,10 +24,12 @@ public final class PusherProtocol {
     private final Adapter adapter;
     private final ObjectMapper json = Jsons.MAPPER;
     private final int activityTimeoutSeconds;
+    private final UserSignIn signIn;
 
     public PusherProtocol(ChannelRegistry registry, Adapter adapter, int activityTimeoutSeconds) {
         this.registry = registry;
         this.adapter = adapter;
+        this.signIn = new UserSignIn(registry, adapter);
         this.activityTimeoutSeconds = activityTimeoutSeconds;
     }
 
@@ -38,7 +40,11 @@ public final class PusherProtocol {
     }
 
     public void onClose(Connection connection) {
-        registry.disconnected(connection, (channel, userId) -> announceMemberRemoved(connection, channel, userId));
+        ChannelRegistry.Departure departure = registry.disconnected(connection);
+        departure.presenceMembersRemoved().forEach(member -> announceMemberRemoved(connection, member.getKey(), member.getValue()));
+        if (departure.userWentOffline()) {
+            signIn.wentOffline(connection);
+        }
     }
 
     /** Handles one text frame's JSON. Malformed input gets a {@code pusher:error}; the connection stays. */
@@ -58,7 +64,7 @@ public final class PusherProtocol {
             case "pusher:pong" -> { } // activity already recorded by the transport
             case "pusher:subscribe" -> subscribe(connection, dataObject(message));
             case "pusher:unsubscribe" -> unsubscribe(connection, dataObject(message));
-            case "pusher:signin" -> protocolError(connection, "User sign-in (pusher:signin) is not supported by this server yet", null);
+            case "pusher:signin" -> signIn.signIn(connection, dataObject(message));
             default -> {
                 if (event.startsWith("client-")) {
                     clientEvent(connection, event, message);
@@ -80,9 +86,10 @@ public final class PusherProtocol {
             return;
         }
         ChannelType type = ChannelType.of(channel);
-        if (type == ChannelType.SERVER_TO_USER) {
+        if (type == ChannelType.SERVER_TO_USER
+                && (connection.userId() == null || !channel.equals("#server-to-user-" + connection.userId()))) {
             subscriptionError(connection, ErrorCodes.UNAUTHORIZED,
-                    "Channels starting with '#' are reserved for the server", channel);
+                    "#server-to-user channels are only for the user this connection signed in as", channel);
             return;
         }
         String channelData = type.isPresence() ? text(data, "channel_data") : null;
@@ -119,6 +126,9 @@ public final class PusherProtocol {
             return;
         }
         sendSubscriptionSucceeded(connection, channel, type.isPresence() ? outcome.presenceMembers() : null);
+        if (type.requiresAuth()) {
+            connection.markAuthenticated();
+        }
         if (outcome.firstConnectionOfUser()) {
             String memberData = "{\"user_id\":" + quote(userId) + (userInfo == null ? "" : ",\"user_info\":" + userInfo) + "}";
             adapter.publish(app.id(), channel,

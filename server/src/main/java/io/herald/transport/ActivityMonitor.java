@@ -8,16 +8,20 @@ import io.herald.protocol.Frames;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Pings silent clients and closes those that do not answer (4201). One sweep per loop each second
+ * Pings silent clients and closes those that do not answer (4201); closes connections that must
+ * authenticate and have not within {@code user_authentication_timeout} (4009). One sweep per loop each second
  * instead of a timer per connection: idle sockets cost no scheduled tasks.
  */
 final class ActivityMonitor {
     private final long activityTimeoutNanos;
     private final long pongTimeoutNanos;
 
-    ActivityMonitor(int activityTimeoutSeconds, int pongTimeoutSeconds) {
+    private final long userAuthenticationTimeoutNanos;
+
+    ActivityMonitor(int activityTimeoutSeconds, int pongTimeoutSeconds, int userAuthenticationTimeoutSeconds) {
         this.activityTimeoutNanos = TimeUnit.SECONDS.toNanos(activityTimeoutSeconds);
         this.pongTimeoutNanos = TimeUnit.SECONDS.toNanos(pongTimeoutSeconds);
+        this.userAuthenticationTimeoutNanos = TimeUnit.SECONDS.toNanos(userAuthenticationTimeoutSeconds);
     }
 
     void start(ChannelRegistry registry) {
@@ -30,6 +34,12 @@ final class ActivityMonitor {
         long now = System.nanoTime();
         for (Connection connection : loop.connections()) {
             if (connection.isClosing()) {
+                continue;
+            }
+            if (connection.app().enableUserAuthentication() && !connection.isAuthenticated()
+                    && now - connection.connectedNanos() >= userAuthenticationTimeoutNanos) {
+                connection.close(ErrorCodes.UNAUTHORIZED,
+                        "Neither signed in nor subscribed to a private channel within user_authentication_timeout");
                 continue;
             }
             long pingSent = connection.pingSentNanos();

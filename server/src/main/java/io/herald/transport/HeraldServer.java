@@ -39,7 +39,8 @@ public final class HeraldServer {
         this.loops = loops;
         this.requests = new HttpRequestHandler(apps, registry, quota, protocol, api,
                 config.websocketMaxPayloadBytes(), draining);
-        this.activity = new ActivityMonitor(config.activityTimeoutSeconds(), config.pongTimeoutSeconds());
+        this.activity = new ActivityMonitor(config.activityTimeoutSeconds(), config.pongTimeoutSeconds(),
+                config.userAuthenticationTimeoutSeconds());
         activity.start(registry);
     }
 

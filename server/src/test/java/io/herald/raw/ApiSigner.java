@@ -64,4 +64,9 @@ public final class ApiSigner {
     public static String presenceAuth(String key, String secret, String socketId, String channel, String channelData) {
         return key + ":" + hmacSha256Hex(secret, socketId + ":" + channel + ":" + channelData);
     }
+
+    /** Auth for user sign-in: key:HMAC(secret, socket_id::user::user_data). */
+    public static String signInAuth(String key, String secret, String socketId, String userData) {
+        return key + ":" + hmacSha256Hex(secret, socketId + "::user::" + userData);
+    }
 }

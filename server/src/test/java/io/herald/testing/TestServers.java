@@ -30,6 +30,19 @@ public final class TestServers {
                 new HeraldConfig.AppManagerConfig("memory", list, true, 300));
     }
 
+    /** The same configuration with another {@code user_authentication_timeout}. */
+    public static HeraldConfig withUserAuthenticationTimeout(HeraldConfig c, int seconds) {
+        return new HeraldConfig(c.debug(), c.host(), c.port(), c.activityTimeoutSeconds(), c.pongTimeoutSeconds(),
+                c.shutdownGracePeriodSeconds(), seconds, c.websocketMaxPayloadKb(), c.httpMaxBodyKb(), c.processId(),
+                c.adapter(), c.appManager());
+    }
+
+    /** An enabled app with client events and the given user switches; every limit at its default. */
+    public static App appWithUserFeatures(String id, boolean userAuthentication, boolean watchlistEvents) {
+        return new App(id, id + "-key", id + "-secret", true, 0, true, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                userAuthentication, watchlistEvents, false, List.of()).withDefaults();
+    }
+
     public static Herald start(App... apps) {
         return start(config(apps));
     }

@@ -1,0 +1,138 @@
+package io.herald.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.app.App;
+import io.herald.channel.ChannelRegistry;
+import io.herald.channel.Connection;
+import io.herald.cluster.Adapter;
+import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * User sign-in (spec section 4): {@code pusher:signin}, the {@code #server-to-user-{id}} channel
+ * and watchlists. Watchers are subscribed to an internal channel per watched user, so online and
+ * offline notices travel the ordinary delivery path (and the adapter, on a cluster).
+ */
+final class UserSignIn {
+    static final int MAX_WATCHLIST = 100;
+    private static final int WATCHLIST_OVER_LIMIT = 4302;
+
+    private final ChannelRegistry registry;
+    private final Adapter adapter;
+
+    UserSignIn(ChannelRegistry registry, Adapter adapter) {
+        this.registry = registry;
+        this.adapter = adapter;
+    }
+
+    void signIn(Connection connection, JsonNode data) {
+        App app = connection.app();
+        String userData = text(data, "user_data");
+        if (userData == null) {
+            refuse(connection, "pusher:signin needs data.user_data (a JSON string)");
+            return;
+        }
+        if (!Signatures.verifyAuth(app.key(), app.secret(), Signatures.signInPayload(connection.socketId(), userData),
+                text(data, "auth"))) {
+            refuse(connection, "Invalid signature: auth does not match socket_id::user::user_data signed with the app secret");
+            return;
+        }
+        JsonNode user;
+        try {
+            user = Jsons.MAPPER.readTree(userData);
+        } catch (IOException e) {
+            refuse(connection, "user_data is not valid JSON");
+            return;
+        }
+        JsonNode id = user == null ? null : user.get("id");
+        if (id == null || !id.isTextual() || id.asText().isEmpty()) {
+            refuse(connection, "user_data must hold a non-empty string \"id\"");
+            return;
+        }
+        String userId = id.asText();
+        if (connection.userId() != null && !connection.userId().equals(userId)) {
+            refuse(connection, "This connection is already signed in as another user");
+            return;
+        }
+        boolean repeated = connection.userId() != null;
+        String successData = "{\"user_data\":" + Jsons.MAPPER.valueToTree(userData) + "}";
+        connection.send(Frames.event(connection.channel().alloc(), "pusher:signin_success", null, successData));
+        if (repeated) {
+            return;
+        }
+        connection.signIn(userId);
+        boolean firstConnection = registry.signedIn(connection);
+        if (app.enableWatchlistEvents()) {
+            if (firstConnection) {
+                announce(connection, userId, "online");
+            }
+            watch(connection, user.get("watchlist"));
+        }
+    }
+
+    /** Called when a signed-in user's last connection on this node has closed. */
+    void wentOffline(Connection connection) {
+        if (connection.app().enableWatchlistEvents()) {
+            announce(connection, connection.userId(), "offline");
+        }
+    }
+
+    private void watch(Connection connection, JsonNode watchlist) {
+        if (watchlist == null || !watchlist.isArray() || watchlist.isEmpty()) {
+            return;
+        }
+        Set<String> watched = new LinkedHashSet<>();
+        for (JsonNode id : watchlist) {
+            if (id.isTextual() && !id.asText().isEmpty() && watched.size() < MAX_WATCHLIST) {
+                watched.add(id.asText());
+            }
+        }
+        if (watchlist.size() > MAX_WATCHLIST) {
+            connection.send(Frames.error(connection.channel().alloc(), WATCHLIST_OVER_LIMIT,
+                    "Watchlist has " + watchlist.size() + " users; only the first " + MAX_WATCHLIST + " are watched", null));
+        }
+        for (String id : watched) {
+            registry.subscribe(connection, ChannelType.WATCHLIST_PREFIX + id, null, null);
+        }
+        adapter.onlineUsers(connection.app().id(), watched).thenAccept(online -> {
+            if (!online.isEmpty()) {
+                connection.channel().eventLoop().execute(() -> connection.send(watchlistEvent(connection, "online", online)));
+            }
+        });
+    }
+
+    private void announce(Connection connection, String userId, String status) {
+        adapter.publish(connection.app().id(), ChannelType.WATCHLIST_PREFIX + userId,
+                watchlistEvent(connection, status, Set.of(userId)), null);
+    }
+
+    /** {@code {"event":"pusher_internal:watchlist_events","data":{"events":[{"name":S,"user_ids":[...]}]}}} */
+    private static ByteBuf watchlistEvent(Connection connection, String status, Set<String> userIds) {
+        return Frames.object(connection.channel().alloc(), 64 + userIds.size() * 16, json -> {
+            json.writeStringField("event", "pusher_internal:watchlist_events");
+            json.writeObjectFieldStart("data");
+            json.writeArrayFieldStart("events");
+            json.writeStartObject();
+            json.writeStringField("name", status);
+            json.writeArrayFieldStart("user_ids");
+            for (String id : userIds) {
+                json.writeString(id);
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+            json.writeEndArray();
+            json.writeEndObject();
+        });
+    }
+
+    private static void refuse(Connection connection, String message) {
+        connection.send(Frames.error(connection.channel().alloc(), ErrorCodes.UNAUTHORIZED, message, null));
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node == null ? null : node.get(field);
+        return value != null && value.isTextual() ? value.asText() : null;
+    }
+}
