@@ -3,6 +3,10 @@ package io.herald;
 import io.herald.api.HttpApi;
 import io.herald.app.AppManager;
 import io.herald.app.MemoryAppManager;
+import io.herald.cache.ChannelCache;
+import io.herald.cache.MemoryChannelCache;
+import io.herald.cache.NoChannelCache;
+import io.herald.cache.RedisChannelCache;
 import io.herald.channel.ChannelRegistry;
 import io.herald.channel.ConnectionQuota;
 import io.herald.cluster.Adapter;
@@ -26,6 +30,7 @@ public final class Herald implements AutoCloseable {
     private final EventLoops loops;
     private final AppManager apps;
     private final Adapter adapter;
+    private final ChannelCache cache;
     private final ChannelRegistry registry;
     private final ConnectionQuota quota;
     private final HeraldServer server;
@@ -38,10 +43,11 @@ public final class Herald implements AutoCloseable {
         this.loops = EventLoops.create(Runtime.getRuntime().availableProcessors());
         this.apps = new MemoryAppManager(config.appManager().apps());
         this.adapter = createAdapter(config.adapter());
+        this.cache = createCache(config.cache());
         this.registry = new ChannelRegistry(loops.workers());
         this.quota = new ConnectionQuota();
-        PusherProtocol protocol = new PusherProtocol(registry, adapter, config.activityTimeoutSeconds());
-        HttpApi api = new HttpApi(apps, adapter, quota, draining::get);
+        PusherProtocol protocol = new PusherProtocol(registry, adapter, cache, config.activityTimeoutSeconds());
+        HttpApi api = new HttpApi(apps, adapter, cache, quota, draining::get);
         this.server = new HeraldServer(config, loops, apps, registry, quota, protocol, api, draining::get);
     }
 
@@ -51,6 +57,16 @@ public final class Herald implements AutoCloseable {
             throw new IllegalArgumentException("adapter.driver '" + adapter.driver() + "' is not available");
         }
         return new LocalAdapter();
+    }
+
+    /** The one place a cache driver is chosen by name. */
+    private static ChannelCache createCache(HeraldConfig.CacheConfig cache) {
+        return switch (cache.driver()) {
+            case "memory" -> new MemoryChannelCache(cache.ttlSeconds(), cache.maxCapacity());
+            case "redis" -> new RedisChannelCache(cache.redisUrl(), cache.redisPrefix(), cache.ttlSeconds());
+            case "none" -> new NoChannelCache();
+            default -> throw new IllegalArgumentException("cache.driver '" + cache.driver() + "' is not available");
+        };
     }
 
     public static Herald start(HeraldConfig config) throws InterruptedException {
@@ -101,6 +117,7 @@ public final class Herald implements AutoCloseable {
 
     private void stopParts() {
         adapter.close();
+        cache.close();
         apps.close();
         loops.shutdown();
     }

@@ -40,12 +40,12 @@ public final class Main implements Callable<Integer> {
         try {
             herald = Herald.start(config);
         } catch (Exception e) {
-            Throwable cause = e;
-            if (cause instanceof BindException || cause.getCause() instanceof BindException) {
-                System.err.println("herald: cannot listen on " + config.host() + ":" + config.port() + ": " + cause.getMessage());
-                return 1;
+            if (e instanceof BindException || e.getCause() instanceof BindException) {
+                System.err.println("herald: cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage());
+            } else {
+                System.err.println("herald: cannot start: " + e.getMessage());
             }
-            throw e;
+            return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(herald::close, "herald-shutdown"));
         herald.closed().join();

@@ -3,10 +3,14 @@ package io.herald.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.app.App;
+import io.herald.cache.ChannelCache;
 import io.herald.cluster.Adapter;
 import io.herald.protocol.ChannelType;
 import io.herald.protocol.Jsons;
 import io.herald.protocol.Names;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -17,9 +21,11 @@ import java.util.concurrent.CompletableFuture;
  */
 final class ChannelQueries {
     private final Adapter adapter;
+    private final ChannelCache cache;
 
-    ChannelQueries(Adapter adapter) {
+    ChannelQueries(Adapter adapter, ChannelCache cache) {
         this.adapter = adapter;
+        this.cache = cache;
     }
 
     CompletableFuture<ApiResponse> channels(App app, ApiRequest request) {
@@ -46,13 +52,29 @@ final class ChannelQueries {
         if (attributes.contains(ChannelAttributes.USER_COUNT) && !ChannelType.of(channel).isPresence()) {
             return completed(ApiResponse.error(400, "info=user_count is only available for presence channels"));
         }
-        return adapter.channel(app.id(), channel).thenApply(snapshot -> {
-            ObjectNode body = ChannelAttributes.write(channel, snapshot, attributes);
+        boolean wantsCache = request.param("info") != null
+                && List.of(request.param("info").split(",")).contains("cache") && ChannelType.isCache(channel);
+        CompletableFuture<Optional<ChannelCache.CachedEvent>> cached = wantsCache
+                ? cache.get(app.id(), channel) : CompletableFuture.completedFuture(Optional.empty());
+        return adapter.channel(app.id(), channel).thenCombine(cached, (snapshot, event) -> {
             // "occupied" comes first, as in hosted Pusher's answers.
-            ObjectNode ordered = Jsons.MAPPER.createObjectNode().put("occupied", snapshot.occupied());
-            ordered.setAll(body);
-            return ApiResponse.json(200, ordered.toString());
+            ObjectNode body = Jsons.MAPPER.createObjectNode().put("occupied", snapshot.occupied());
+            body.setAll(ChannelAttributes.write(channel, snapshot, attributes));
+            event.ifPresent(hit -> body.set("cache", cacheAttribute(hit)));
+            return ApiResponse.json(200, body.toString());
         });
+    }
+
+    /** {@code {"data": the cached event's data, "ttl": seconds it stays}} */
+    private static ObjectNode cacheAttribute(ChannelCache.CachedEvent event) {
+        ObjectNode cache = Jsons.MAPPER.createObjectNode();
+        try {
+            cache.set("data", Jsons.MAPPER.readTree(event.message()).path("data"));
+        } catch (IOException e) {
+            cache.putNull("data");
+        }
+        cache.put("ttl", (event.ttlMillisLeft() + 999) / 1000);
+        return cache;
     }
 
     CompletableFuture<ApiResponse> users(App app, String channel) {

@@ -3,6 +3,7 @@ package io.herald.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.app.App;
 import io.herald.app.AppManager;
+import io.herald.cache.ChannelCache;
 import io.herald.channel.ConnectionQuota;
 import io.herald.cluster.Adapter;
 import io.herald.protocol.Jsons;
@@ -22,14 +23,16 @@ public final class HttpApi {
     private final PublishEndpoints publishing;
     private final ChannelQueries queries;
     private final Adapter adapter;
+    private final ChannelCache cache;
 
-    public HttpApi(AppManager apps, Adapter adapter, ConnectionQuota quota, BooleanSupplier draining) {
+    public HttpApi(AppManager apps, Adapter adapter, ChannelCache cache, ConnectionQuota quota, BooleanSupplier draining) {
         this.apps = apps;
         this.quota = quota;
         this.draining = draining;
-        this.publishing = new PublishEndpoints(adapter);
-        this.queries = new ChannelQueries(adapter);
+        this.publishing = new PublishEndpoints(adapter, cache);
+        this.queries = new ChannelQueries(adapter, cache);
         this.adapter = adapter;
+        this.cache = cache;
     }
 
     public CompletableFuture<ApiResponse> handle(ApiRequest request) {
@@ -50,7 +53,10 @@ public final class HttpApi {
     }
 
     private ApiResponse up() {
-        return draining.getAsBoolean() ? ApiResponse.text(503, "Shutting down") : ApiResponse.text(200, "OK");
+        if (draining.getAsBoolean()) {
+            return ApiResponse.text(503, "Shutting down");
+        }
+        return cache.isHealthy() ? ApiResponse.text(200, "OK") : ApiResponse.text(503, "Cache backend unreachable");
     }
 
     private ApiResponse usage() {

@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.app.App;
+import io.herald.cache.ChannelCache;
 import io.herald.cluster.Adapter;
+import io.herald.protocol.ChannelType;
 import io.herald.protocol.Frames;
 import io.herald.protocol.Jsons;
 import io.herald.protocol.Names;
+import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -18,9 +21,11 @@ import java.util.concurrent.CompletableFuture;
 /** {@code POST /apps/{id}/events} and {@code POST /apps/{id}/batch_events}. */
 final class PublishEndpoints {
     private final Adapter adapter;
+    private final ChannelCache cache;
 
-    PublishEndpoints(Adapter adapter) {
+    PublishEndpoints(Adapter adapter, ChannelCache cache) {
         this.adapter = adapter;
+        this.cache = cache;
     }
 
     /** One validated event, ready to publish to its channels. */
@@ -88,7 +93,11 @@ final class PublishEndpoints {
 
     private void publish(App app, Event event, ApiRequest request) {
         for (String channel : event.channels()) {
-            adapter.publish(app.id(), channel, Frames.event(request.alloc(), event.name(), channel, event.data()), event.socketId());
+            ByteBuf frame = Frames.event(request.alloc(), event.name(), channel, event.data());
+            if (ChannelType.isCache(channel)) {
+                cache.put(app.id(), channel, Frames.message(frame));
+            }
+            adapter.publish(app.id(), channel, frame, event.socketId());
         }
     }
 

@@ -31,6 +31,8 @@ public final class ConfigLoader {
     private static final List<String> ADAPTERS_KNOWN = List.of("local", "redis", "redis-cluster", "nats");
     private static final List<String> APP_MANAGERS_AVAILABLE = List.of("memory", "array");
     private static final List<String> APP_MANAGERS_KNOWN = List.of("memory", "array", "mysql", "postgres", "pgsql");
+    private static final List<String> CACHES_AVAILABLE = List.of("memory", "redis", "none");
+    private static final List<String> CACHES_KNOWN = List.of("memory", "redis", "redis-cluster", "none");
 
     private static final Object ANY = ConfigTree.ANY;
 
@@ -46,7 +48,10 @@ public final class ConfigLoader {
             entry("instance", Map.of("process_id", ANY)),
             entry("adapter", Map.of("driver", ANY, "redis", ANY, "cluster", ANY, "nats", ANY)),
             entry("app_manager", Map.of("driver", ANY, "array", Map.of("apps", ANY), "cache", ANY)),
-            entry("ssl", ANY), entry("database", ANY), entry("cache", ANY), entry("queue", ANY),
+            entry("cache", Map.of("driver", ANY,
+                    "memory", Map.of("ttl", ANY, "cleanup_interval", ANY, "max_capacity", ANY),
+                    "redis", Map.of("prefix", ANY, "url_override", ANY, "cluster_mode", ANY))),
+            entry("ssl", ANY), entry("database", ANY), entry("queue", ANY),
             entry("rate_limiter", ANY), entry("metrics", ANY), entry("health_check", ANY),
             entry("cors", ANY), entry("webhooks", ANY));
 
@@ -103,7 +108,33 @@ public final class ConfigLoader {
                 new HeraldConfig.AdapterConfig(adapterDriver),
                 new HeraldConfig.AppManagerConfig(appManagerDriver, apps(tree, vars),
                         tree.bool("app_manager.cache.enabled", null, true),
-                        tree.integer("app_manager.cache.ttl", null, 300, 0, Integer.MAX_VALUE)));
+                        tree.integer("app_manager.cache.ttl", null, 300, 0, Integer.MAX_VALUE)),
+                new HeraldConfig.CacheConfig(
+                        driver(tree, "cache.driver", "CACHE_DRIVER", "memory", CACHES_KNOWN, CACHES_AVAILABLE),
+                        tree.integer("cache.memory.ttl", null, 300, 1, Integer.MAX_VALUE),
+                        tree.integer("cache.memory.max_capacity", null, 10_000, 1, Integer.MAX_VALUE),
+                        redisUrl(tree, "cache.redis.url_override"),
+                        tree.string("cache.redis.prefix", null, "sockudo_cache:")));
+    }
+
+    /**
+     * The Redis a redis-backed part uses: its own {@code url_override}, else {@code REDIS_URL}, else
+     * {@code database.redis} ({@code url_override}, or host/port/password/db), else the local default.
+     */
+    static String redisUrl(ConfigTree tree, String ownUrlKey) {
+        String own = tree.string(ownUrlKey, null, null);
+        if (own != null) {
+            return own;
+        }
+        String shared = tree.string("database.redis.url_override", "REDIS_URL", null);
+        if (shared != null) {
+            return shared;
+        }
+        String host = tree.string("database.redis.host", null, "127.0.0.1");
+        int port = tree.integer("database.redis.port", null, 6379, 1, 65535);
+        String password = tree.string("database.redis.password", null, null);
+        int db = tree.integer("database.redis.db", null, 0, 0, Integer.MAX_VALUE);
+        return "redis://" + (password == null ? "" : ":" + password + "@") + host + ":" + port + "/" + db;
     }
 
     /** The effective driver name, lower-cased; known-but-unbuilt and unknown names fail differently. */

@@ -19,7 +19,8 @@ public record HeraldConfig(
         int httpMaxBodyKb,
         String processId,
         AdapterConfig adapter,
-        AppManagerConfig appManager) {
+        AppManagerConfig appManager,
+        CacheConfig cache) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 6001;
@@ -31,6 +32,17 @@ public record HeraldConfig(
     public record AppManagerConfig(String driver, List<App> apps, boolean cacheEnabled, int cacheTtlSeconds) {
         public AppManagerConfig {
             apps = List.copyOf(apps);
+        }
+    }
+
+    /**
+     * {@code cache.*}: where cache channels keep their last event. {@code driver} is memory,
+     * redis or none; events are kept {@code ttlSeconds}; the memory driver holds at most
+     * {@code maxCapacity} channels; the redis driver uses {@code redisUrl} and {@code redisPrefix}.
+     */
+    public record CacheConfig(String driver, int ttlSeconds, long maxCapacity, String redisUrl, String redisPrefix) {
+        public static CacheConfig memory() {
+            return new CacheConfig("memory", 300, 10_000, "redis://127.0.0.1:6379/0", "sockudo_cache:");
         }
     }
 
@@ -46,6 +58,6 @@ public record HeraldConfig(
     public HeraldConfig withPort(int newPort) {
         return new HeraldConfig(debug, host, newPort, activityTimeoutSeconds, pongTimeoutSeconds,
                 shutdownGracePeriodSeconds, userAuthenticationTimeoutSeconds, websocketMaxPayloadKb,
-                httpMaxBodyKb, processId, adapter, appManager);
+                httpMaxBodyKb, processId, adapter, appManager, cache);
     }
 }

@@ -28,6 +28,12 @@ public enum ChannelType {
      */
     public static final String WATCHLIST_PREFIX = "#watchlist:";
 
+    /** Cache channels keep their last event; the prefix must be at the very start of the name. */
+    public static boolean isCache(String name) {
+        return name.startsWith("cache-") || name.startsWith("private-cache-")
+                || name.startsWith("private-encrypted-cache-") || name.startsWith("presence-cache-");
+    }
+
     public static boolean isInternal(String name) {
         return name.startsWith(WATCHLIST_PREFIX);
     }

@@ -78,6 +78,23 @@ public final class Frames {
         });
     }
 
+    /** A text frame around an already-encoded JSON message (a cached event, for instance). */
+    public static ByteBuf text(ByteBufAllocator alloc, byte[] json) {
+        ByteBuf buf = alloc.buffer(HEADER_ROOM + json.length);
+        buf.writerIndex(HEADER_ROOM);
+        buf.writeBytes(json);
+        return prependHeader(buf);
+    }
+
+    /** The JSON message inside a frame built here (a copy, without the frame header). */
+    public static byte[] message(ByteBuf frame) {
+        int lengthByte = frame.getUnsignedByte(frame.readerIndex() + 1) & 0x7f;
+        int header = lengthByte < 126 ? 2 : lengthByte == 126 ? 4 : 10;
+        byte[] json = new byte[frame.readableBytes() - header];
+        frame.getBytes(frame.readerIndex() + header, json);
+        return json;
+    }
+
     /** A close frame; the reason is cut to the 123 bytes a control frame can carry. */
     public static CloseWebSocketFrame close(int code, String reason) {
         byte[] bytes = reason == null ? new byte[0] : reason.getBytes(StandardCharsets.UTF_8);

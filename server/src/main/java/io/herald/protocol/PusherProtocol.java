@@ -3,6 +3,7 @@ package io.herald.protocol;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.app.App;
+import io.herald.cache.ChannelCache;
 import io.herald.channel.ChannelRegistry;
 import io.herald.channel.Connection;
 import io.herald.cluster.Adapter;
@@ -25,10 +26,12 @@ public final class PusherProtocol {
     private final ObjectMapper json = Jsons.MAPPER;
     private final int activityTimeoutSeconds;
     private final UserSignIn signIn;
+    private final ChannelCache cache;
 
-    public PusherProtocol(ChannelRegistry registry, Adapter adapter, int activityTimeoutSeconds) {
+    public PusherProtocol(ChannelRegistry registry, Adapter adapter, ChannelCache cache, int activityTimeoutSeconds) {
         this.registry = registry;
         this.adapter = adapter;
+        this.cache = cache;
         this.signIn = new UserSignIn(registry, adapter);
         this.activityTimeoutSeconds = activityTimeoutSeconds;
     }
@@ -129,12 +132,27 @@ public final class PusherProtocol {
         if (type.requiresAuth()) {
             connection.markAuthenticated();
         }
+        if (ChannelType.isCache(channel)) {
+            replayCachedEvent(connection, channel);
+        }
         if (outcome.firstConnectionOfUser()) {
             String memberData = "{\"user_id\":" + quote(userId) + (userInfo == null ? "" : ",\"user_info\":" + userInfo) + "}";
             adapter.publish(app.id(), channel,
                     Frames.event(alloc(connection), "pusher_internal:member_added", channel, memberData),
                     connection.socketId());
         }
+    }
+
+    /** After subscription_succeeded: the channel's last event within the TTL, or pusher:cache_miss. */
+    private void replayCachedEvent(Connection connection, String channel) {
+        cache.get(connection.app().id(), channel).thenAccept(cached -> connection.channel().eventLoop().execute(() -> {
+            if (connection.subscription(channel) == null) {
+                return; // unsubscribed (or closed) meanwhile
+            }
+            connection.send(cached.isPresent()
+                    ? Frames.text(alloc(connection), cached.get().message())
+                    : Frames.event(alloc(connection), "pusher:cache_miss", channel, null));
+        }));
     }
 
     private record PresenceMember(String userId, String userInfoJson) {}

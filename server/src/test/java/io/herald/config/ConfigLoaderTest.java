@@ -122,7 +122,36 @@ class ConfigLoaderTest {
 
         assertThat(c).isEqualTo(new HeraldConfig(true, "127.0.0.1", 7001, 60, 5, 0, 30, 128, 512, "node-1",
                 new HeraldConfig.AdapterConfig("local"),
-                new HeraldConfig.AppManagerConfig("memory", List.of(App.of("a1", "k1", "s1")), false, 60)));
+                new HeraldConfig.AppManagerConfig("memory", List.of(App.of("a1", "k1", "s1")), false, 60),
+                HeraldConfig.CacheConfig.memory()));
+    }
+
+    @Test
+    void cacheDriverAndItsRedisUrlFollowSockudosPrecedence() throws IOException {
+        assertThat(load(null, Map.of()).cache()).isEqualTo(HeraldConfig.CacheConfig.memory());
+
+        HeraldConfig.CacheConfig fromEnv = load(null, Map.of("CACHE_DRIVER", "redis", "REDIS_URL", "redis://cache:6380/2")).cache();
+        assertThat(fromEnv.driver()).isEqualTo("redis");
+        assertThat(fromEnv.redisUrl()).isEqualTo("redis://cache:6380/2");
+
+        Path file = dir.resolve("cache.json");
+        Files.writeString(file, """
+                {"cache": {"driver": "redis", "memory": {"ttl": 60, "max_capacity": 5},
+                           "redis": {"prefix": "mine:", "url_override": "redis://override:6379"}},
+                 "database": {"redis": {"host": "db-redis", "port": 6390, "db": 3}}}
+                """);
+        HeraldConfig.CacheConfig fromFile = load(file, Map.of("REDIS_URL", "redis://ignored:1")).cache();
+        assertThat(fromFile).isEqualTo(new HeraldConfig.CacheConfig("redis", 60, 5, "redis://override:6379", "mine:"));
+
+        Files.writeString(file, "{\"database\": {\"redis\": {\"host\": \"db-redis\", \"port\": 6390, \"db\": 3}}}");
+        assertThat(load(file, Map.of()).cache().redisUrl()).isEqualTo("redis://db-redis:6390/3");
+    }
+
+    @Test
+    void cacheDriverRedisClusterIsNotAvailableYet() {
+        assertThatThrownBy(() -> load(null, Map.of("CACHE_DRIVER", "redis-cluster")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("CACHE_DRIVER: 'redis-cluster' is not available in this build yet (available: memory, redis, none)");
     }
 
     @Test

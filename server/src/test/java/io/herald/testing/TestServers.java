@@ -27,14 +27,28 @@ public final class TestServers {
         return new HeraldConfig(false, "127.0.0.1", 0, activityTimeoutSeconds, pongTimeoutSeconds,
                 2, 3600, 64, 2048, "test-node",
                 new HeraldConfig.AdapterConfig("local"),
-                new HeraldConfig.AppManagerConfig("memory", list, true, 300));
+                new HeraldConfig.AppManagerConfig("memory", list, true, 300),
+                HeraldConfig.CacheConfig.memory());
     }
 
     /** The same configuration with another {@code user_authentication_timeout}. */
     public static HeraldConfig withUserAuthenticationTimeout(HeraldConfig c, int seconds) {
         return new HeraldConfig(c.debug(), c.host(), c.port(), c.activityTimeoutSeconds(), c.pongTimeoutSeconds(),
                 c.shutdownGracePeriodSeconds(), seconds, c.websocketMaxPayloadKb(), c.httpMaxBodyKb(), c.processId(),
-                c.adapter(), c.appManager());
+                c.adapter(), c.appManager(), c.cache());
+    }
+
+    /** The same configuration with another cache-channel driver. */
+    public static HeraldConfig withCache(HeraldConfig c, HeraldConfig.CacheConfig cache) {
+        return new HeraldConfig(c.debug(), c.host(), c.port(), c.activityTimeoutSeconds(), c.pongTimeoutSeconds(),
+                c.shutdownGracePeriodSeconds(), c.userAuthenticationTimeoutSeconds(), c.websocketMaxPayloadKb(),
+                c.httpMaxBodyKb(), c.processId(), c.adapter(), c.appManager(), cache);
+    }
+
+    /** The Redis the test script starts (REDIS_URL wins, as it does for the server). */
+    public static String redisUrl() {
+        String url = System.getenv("REDIS_URL");
+        return url == null || url.isEmpty() ? "redis://127.0.0.1:6379" : url;
     }
 
     /** An enabled app with client events and the given user switches; every limit at its default. */

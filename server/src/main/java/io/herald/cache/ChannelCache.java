@@ -1,0 +1,27 @@
+package io.herald.cache;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The last event published to each cache channel, kept for a TTL, replayed to new subscribers.
+ * Contract: {@link #put} replaces the channel's entry and restarts its TTL; {@link #get} never
+ * fails the caller (a backend error reads as "nothing cached" and is logged by the driver).
+ */
+public interface ChannelCache extends AutoCloseable {
+    /** Remembers {@code message}, the JSON text of the event as subscribers receive it. */
+    void put(String appId, String channel, byte[] message);
+
+    CompletableFuture<Optional<CachedEvent>> get(String appId, String channel);
+
+    /** False while the backend cannot be reached ({@code /up} then answers 503). */
+    default boolean isHealthy() {
+        return true;
+    }
+
+    @Override
+    default void close() {}
+
+    /** A cached message and how long it stays (for the channel query's {@code cache.ttl}). */
+    record CachedEvent(byte[] message, long ttlMillisLeft) {}
+}
