@@ -33,6 +33,8 @@ public final class ConfigLoader {
     private static final List<String> APP_MANAGERS_KNOWN = List.of("memory", "array", "mysql", "postgres", "pgsql");
     private static final List<String> CACHES_AVAILABLE = List.of("memory", "redis", "none");
     private static final List<String> CACHES_KNOWN = List.of("memory", "redis", "redis-cluster", "none");
+    private static final List<String> RATE_LIMITERS_AVAILABLE = List.of("memory", "redis");
+    private static final List<String> RATE_LIMITERS_KNOWN = List.of("memory", "redis", "redis-cluster");
 
     private static final Object ANY = ConfigTree.ANY;
 
@@ -51,9 +53,14 @@ public final class ConfigLoader {
             entry("cache", Map.of("driver", ANY,
                     "memory", Map.of("ttl", ANY, "cleanup_interval", ANY, "max_capacity", ANY),
                     "redis", Map.of("prefix", ANY, "url_override", ANY, "cluster_mode", ANY))),
-            entry("ssl", ANY), entry("database", ANY), entry("queue", ANY),
-            entry("rate_limiter", ANY), entry("metrics", ANY), entry("health_check", ANY),
-            entry("cors", ANY), entry("webhooks", ANY));
+            entry("ssl", Map.of("enabled", ANY, "cert_path", ANY, "key_path", ANY, "redirect_http", ANY,
+                    "http_port", ANY, "passphrase", ANY, "ca_path", ANY)),
+            entry("cors", Map.of("origin", ANY, "methods", ANY, "allowed_headers", ANY, "credentials", ANY)),
+            entry("rate_limiter", Map.of("enabled", ANY, "driver", ANY, "api_rate_limit", ANY,
+                    "websocket_rate_limit", ANY, "redis", Map.of("prefix", ANY, "url_override", ANY, "cluster_mode", ANY),
+                    "trust_forwarded_for", ANY)),
+            entry("database", ANY), entry("queue", ANY), entry("metrics", ANY), entry("health_check", ANY),
+            entry("webhooks", ANY));
 
     private ConfigLoader() {}
 
@@ -82,11 +89,6 @@ public final class ConfigLoader {
         }
         tree.warnUnknownKeys(SCHEMA);
 
-        if (tree.bool("ssl.enabled", "SSL_ENABLED", false)) {
-            throw new ConfigException(tree.nameOf("ssl.enabled", "SSL_ENABLED") + ": TLS is not available in this build yet"
-                    + " (terminate TLS in a proxy in front of Herald, or set it to false)");
-        }
-
         String adapterDriver = driver(tree, "adapter.driver", "ADAPTER_DRIVER", "local", ADAPTERS_KNOWN, ADAPTERS_AVAILABLE);
         String appManagerDriver = driver(tree, "app_manager.driver", "APP_MANAGER_DRIVER", "memory",
                 APP_MANAGERS_KNOWN, APP_MANAGERS_AVAILABLE);
@@ -114,7 +116,54 @@ public final class ConfigLoader {
                         tree.integer("cache.memory.ttl", null, 300, 1, Integer.MAX_VALUE),
                         tree.integer("cache.memory.max_capacity", null, 10_000, 1, Integer.MAX_VALUE),
                         redisUrl(tree, "cache.redis.url_override"),
-                        tree.string("cache.redis.prefix", null, "sockudo_cache:")));
+                        tree.string("cache.redis.prefix", null, "sockudo_cache:")),
+                ssl(tree),
+                cors(tree),
+                rateLimiter(tree));
+    }
+
+    private static HeraldConfig.SslConfig ssl(ConfigTree tree) {
+        boolean enabled = tree.bool("ssl.enabled", "SSL_ENABLED", false);
+        String cert = tree.string("ssl.cert_path", "SSL_CERT_PATH", null);
+        String key = tree.string("ssl.key_path", "SSL_KEY_PATH", null);
+        if (enabled) {
+            requireReadable(tree, "ssl.cert_path", "SSL_CERT_PATH", cert);
+            requireReadable(tree, "ssl.key_path", "SSL_KEY_PATH", key);
+        }
+        return new HeraldConfig.SslConfig(enabled, cert, key, tree.bool("ssl.redirect_http", null, false),
+                tree.integer("ssl.http_port", null, 80, 1, 65535));
+    }
+
+    private static void requireReadable(ConfigTree tree, String key, String envVar, String path) {
+        if (path == null) {
+            throw new ConfigException(tree.nameOf(key, envVar) + ": required when ssl.enabled is true (a PEM file)");
+        }
+        if (!Files.isReadable(Path.of(path))) {
+            throw invalidHere(tree, key, envVar, new ConfigException(tree.nameOf(key, envVar) + ": cannot read " + path));
+        }
+    }
+
+    private static HeraldConfig.CorsConfig cors(ConfigTree tree) {
+        HeraldConfig.CorsConfig defaults = HeraldConfig.CorsConfig.defaults();
+        return new HeraldConfig.CorsConfig(
+                tree.stringList("cors.origin", null, defaults.origins()),
+                tree.stringList("cors.methods", null, defaults.methods()),
+                tree.stringList("cors.allowed_headers", null, defaults.allowedHeaders()),
+                tree.bool("cors.credentials", null, defaults.credentials()));
+    }
+
+    private static HeraldConfig.RateLimiterConfig rateLimiter(ConfigTree tree) {
+        HeraldConfig.RateLimiterConfig off = HeraldConfig.RateLimiterConfig.off();
+        return new HeraldConfig.RateLimiterConfig(
+                tree.bool("rate_limiter.enabled", "RATE_LIMITER_ENABLED", off.enabled()),
+                driver(tree, "rate_limiter.driver", "RATE_LIMITER_DRIVER", "memory", RATE_LIMITERS_KNOWN, RATE_LIMITERS_AVAILABLE),
+                tree.integer("rate_limiter.api_rate_limit.max_requests", null, off.apiMaxRequests(), 1, Integer.MAX_VALUE),
+                tree.integer("rate_limiter.api_rate_limit.window_seconds", null, off.apiWindowSeconds(), 1, Integer.MAX_VALUE),
+                tree.integer("rate_limiter.websocket_rate_limit.max_requests", null, off.websocketMaxRequests(), 1, Integer.MAX_VALUE),
+                tree.integer("rate_limiter.websocket_rate_limit.window_seconds", null, off.websocketWindowSeconds(), 1, Integer.MAX_VALUE),
+                redisUrl(tree, "rate_limiter.redis.url_override"),
+                tree.string("rate_limiter.redis.prefix", null, off.redisPrefix()),
+                tree.bool("rate_limiter.trust_forwarded_for", null, off.trustForwardedFor()));
     }
 
     /**

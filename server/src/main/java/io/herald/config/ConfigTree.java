@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
@@ -104,6 +106,12 @@ final class ConfigTree {
             }
             return raw.trim();
         });
+    }
+
+    /** A list of strings; from the environment, comma-separated. */
+    List<String> stringList(String keyPath, String envVar, List<String> fallback) {
+        return read(keyPath, envVar, fallback, JsonValues::stringList, (var, raw) -> Arrays.stream(raw.split(","))
+                .map(String::trim).filter(item -> !item.isEmpty()).toList());
     }
 
     private <T> T read(String keyPath, String envVar, T fallback,

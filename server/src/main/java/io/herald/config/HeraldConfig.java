@@ -20,7 +20,10 @@ public record HeraldConfig(
         String processId,
         AdapterConfig adapter,
         AppManagerConfig appManager,
-        CacheConfig cache) {
+        CacheConfig cache,
+        SslConfig ssl,
+        CorsConfig cors,
+        RateLimiterConfig rateLimiter) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 6001;
@@ -46,6 +49,39 @@ public record HeraldConfig(
         }
     }
 
+    /** {@code ssl.*}: TLS on the main port from PEM files; optionally a plain port that redirects to it. */
+    public record SslConfig(boolean enabled, String certPath, String keyPath, boolean redirectHttp, int httpPort) {
+        public static SslConfig off() {
+            return new SslConfig(false, null, null, false, 80);
+        }
+    }
+
+    /** {@code cors.*}: the CORS headers of the HTTP API. */
+    public record CorsConfig(List<String> origins, List<String> methods, List<String> allowedHeaders, boolean credentials) {
+        public CorsConfig {
+            origins = List.copyOf(origins);
+            methods = List.copyOf(methods);
+            allowedHeaders = List.copyOf(allowedHeaders);
+        }
+
+        public static CorsConfig defaults() {
+            return new CorsConfig(List.of("*"), List.of("GET", "POST", "OPTIONS"),
+                    List.of("Authorization", "Content-Type", "X-Requested-With", "Accept"), false);
+        }
+    }
+
+    /**
+     * {@code rate_limiter.*}: requests per client IP and window, for the HTTP API and for WebSocket
+     * upgrades. {@code trustForwardedFor} makes the client IP the first X-Forwarded-For address.
+     */
+    public record RateLimiterConfig(boolean enabled, String driver, int apiMaxRequests, int apiWindowSeconds,
+                                    int websocketMaxRequests, int websocketWindowSeconds, String redisUrl,
+                                    String redisPrefix, boolean trustForwardedFor) {
+        public static RateLimiterConfig off() {
+            return new RateLimiterConfig(false, "memory", 100, 60, 20, 60, "redis://127.0.0.1:6379/0", "sockudo_rl:", false);
+        }
+    }
+
     public int websocketMaxPayloadBytes() {
         return websocketMaxPayloadKb * 1024;
     }
@@ -58,6 +94,6 @@ public record HeraldConfig(
     public HeraldConfig withPort(int newPort) {
         return new HeraldConfig(debug, host, newPort, activityTimeoutSeconds, pongTimeoutSeconds,
                 shutdownGracePeriodSeconds, userAuthenticationTimeoutSeconds, websocketMaxPayloadKb,
-                httpMaxBodyKb, processId, adapter, appManager, cache);
+                httpMaxBodyKb, processId, adapter, appManager, cache, ssl, cors, rateLimiter);
     }
 }

@@ -18,7 +18,11 @@ import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.File;
 import java.net.InetSocketAddress;
+import javax.net.ssl.SSLException;
 import java.util.function.BooleanSupplier;
 
 /** The one listening port: WebSocket connections and the HTTP API share it. */
@@ -31,7 +35,10 @@ public final class HeraldServer {
     private final EventLoops loops;
     private final HttpRequestHandler requests;
     private final ActivityMonitor activity;
+    private final CorsHandler cors;
+    private final SslContext tls; // null without ssl.enabled
     private Channel listener;
+    private Channel redirectListener; // plain HTTP port redirecting to HTTPS (ssl.redirect_http)
 
     public HeraldServer(HeraldConfig config, EventLoops loops, AppManager apps, ChannelRegistry registry,
                         ConnectionQuota quota, PusherProtocol protocol, HttpApi api, BooleanSupplier draining) {
@@ -42,6 +49,17 @@ public final class HeraldServer {
         this.activity = new ActivityMonitor(config.activityTimeoutSeconds(), config.pongTimeoutSeconds(),
                 config.userAuthenticationTimeoutSeconds());
         activity.start(registry);
+        this.cors = new CorsHandler(config.cors());
+        this.tls = config.ssl().enabled() ? tlsContext(config.ssl()) : null;
+    }
+
+    private static SslContext tlsContext(HeraldConfig.SslConfig ssl) {
+        try {
+            return SslContextBuilder.forServer(new File(ssl.certPath()), new File(ssl.keyPath())).build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalStateException("ssl: cannot load certificate " + ssl.certPath() + " and key " + ssl.keyPath()
+                    + " (PEM certificate chain and PKCS#8 PEM key expected): " + e.getMessage(), e);
+        }
     }
 
     /** Binds the port; returns the port actually bound. */
@@ -58,20 +76,48 @@ public final class HeraldServer {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
+                        if (tls != null) {
+                            channel.pipeline().addLast("tls", tls.newHandler(channel.alloc()));
+                        }
                         channel.pipeline()
                                 .addLast("http", new HttpServerCodec())
                                 .addLast("http-body", new JsonHttpObjectAggregator(maxBody))
+                                .addLast("cors", cors)
                                 .addLast("router", requests);
                     }
                 });
         listener = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
-        return ((InetSocketAddress) listener.localAddress()).getPort();
+        int port = ((InetSocketAddress) listener.localAddress()).getPort();
+        if (tls != null && config.ssl().redirectHttp()) {
+            redirectListener = bindRedirect(port);
+        }
+        return port;
+    }
+
+    /** A plain HTTP port whose every answer is a redirect to the same path on the TLS port. */
+    private Channel bindRedirect(int tlsPort) throws InterruptedException {
+        return new ServerBootstrap()
+                .group(loops.acceptor(), loops.workers())
+                .channel(loops.serverChannel())
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        channel.pipeline()
+                                .addLast(new HttpServerCodec())
+                                .addLast(new HttpObjectAggregator(8192))
+                                .addLast(new HttpsRedirect(tlsPort));
+                    }
+                })
+                .bind(new InetSocketAddress(config.host(), config.ssl().httpPort())).sync().channel();
     }
 
     /** Stops accepting new connections; open ones are left to the caller to drain. */
     public void stopAccepting() {
         if (listener != null) {
             listener.close().syncUninterruptibly();
+        }
+        if (redirectListener != null) {
+            redirectListener.close().syncUninterruptibly();
         }
     }
 

@@ -123,7 +123,8 @@ class ConfigLoaderTest {
         assertThat(c).isEqualTo(new HeraldConfig(true, "127.0.0.1", 7001, 60, 5, 0, 30, 128, 512, "node-1",
                 new HeraldConfig.AdapterConfig("local"),
                 new HeraldConfig.AppManagerConfig("memory", List.of(App.of("a1", "k1", "s1")), false, 60),
-                HeraldConfig.CacheConfig.memory()));
+                HeraldConfig.CacheConfig.memory(), HeraldConfig.SslConfig.off(), HeraldConfig.CorsConfig.defaults(),
+                HeraldConfig.RateLimiterConfig.off()));
     }
 
     @Test
@@ -433,12 +434,33 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void sslEnabledFails() throws IOException {
-        assertThat(errorFor("{\"ssl\": {\"enabled\": true, \"cert_path\": \"/c.pem\", \"key_path\": \"/k.pem\"}}"))
-                .startsWith("ssl.enabled: TLS is not available in this build yet");
-        assertThat(errorFor(null, Map.of("SSL_ENABLED", "true")))
-                .startsWith("SSL_ENABLED: TLS is not available in this build yet");
-        assertThat(loadJson("{\"ssl\": {\"enabled\": false}}").port()).isEqualTo(6001);
+    void sslNeedsReadableCertificateAndKey() throws IOException {
+        assertThat(errorFor("{\"ssl\": {\"enabled\": true, \"key_path\": \"/k.pem\"}}"))
+                .startsWith("ssl.cert_path: required when ssl.enabled is true");
+        assertThat(errorFor("{\"ssl\": {\"enabled\": true, \"cert_path\": \"/nowhere/c.pem\", \"key_path\": \"/k.pem\"}}"))
+                .startsWith("ssl.cert_path: cannot read /nowhere/c.pem");
+        Path cert = Files.writeString(dir.resolve("c.pem"), "x");
+        Path key = Files.writeString(dir.resolve("k.pem"), "x");
+        HeraldConfig.SslConfig ssl = load(null, Map.of("SSL_ENABLED", "true", "SSL_CERT_PATH", cert.toString(),
+                "SSL_KEY_PATH", key.toString())).ssl();
+        assertThat(ssl.enabled()).isTrue();
+        assertThat(ssl.certPath()).isEqualTo(cert.toString());
+        assertThat(loadJson("{\"ssl\": {\"enabled\": false}}").ssl().enabled()).isFalse();
+    }
+
+    @Test
+    void corsAndRateLimiterBlocksAreRead() throws IOException {
+        HeraldConfig c = loadJson("""
+                {"cors": {"origin": ["https://a.example"], "credentials": true},
+                 "rate_limiter": {"enabled": true, "driver": "redis", "api_rate_limit": {"max_requests": 5, "window_seconds": 10},
+                                  "redis": {"prefix": "rl:"}, "trust_forwarded_for": true}}
+                """);
+        assertThat(c.cors().origins()).containsExactly("https://a.example");
+        assertThat(c.cors().credentials()).isTrue();
+        assertThat(c.rateLimiter()).isEqualTo(new HeraldConfig.RateLimiterConfig(true, "redis", 5, 10, 20, 60,
+                "redis://127.0.0.1:6379/0", "rl:", true));
+        assertThat(errorFor(null, Map.of("RATE_LIMITER_DRIVER", "redis-cluster")))
+                .startsWith("RATE_LIMITER_DRIVER: 'redis-cluster' is not available in this build yet");
     }
 
     @Test

@@ -28,21 +28,29 @@ public final class TestServers {
                 2, 3600, 64, 2048, "test-node",
                 new HeraldConfig.AdapterConfig("local"),
                 new HeraldConfig.AppManagerConfig("memory", list, true, 300),
-                HeraldConfig.CacheConfig.memory());
+                HeraldConfig.CacheConfig.memory(), HeraldConfig.SslConfig.off(), HeraldConfig.CorsConfig.defaults(),
+                HeraldConfig.RateLimiterConfig.off());
     }
 
     /** The same configuration with another {@code user_authentication_timeout}. */
     public static HeraldConfig withUserAuthenticationTimeout(HeraldConfig c, int seconds) {
         return new HeraldConfig(c.debug(), c.host(), c.port(), c.activityTimeoutSeconds(), c.pongTimeoutSeconds(),
                 c.shutdownGracePeriodSeconds(), seconds, c.websocketMaxPayloadKb(), c.httpMaxBodyKb(), c.processId(),
-                c.adapter(), c.appManager(), c.cache());
+                c.adapter(), c.appManager(), c.cache(), c.ssl(), c.cors(), c.rateLimiter());
     }
 
     /** The same configuration with another cache-channel driver. */
     public static HeraldConfig withCache(HeraldConfig c, HeraldConfig.CacheConfig cache) {
         return new HeraldConfig(c.debug(), c.host(), c.port(), c.activityTimeoutSeconds(), c.pongTimeoutSeconds(),
                 c.shutdownGracePeriodSeconds(), c.userAuthenticationTimeoutSeconds(), c.websocketMaxPayloadKb(),
-                c.httpMaxBodyKb(), c.processId(), c.adapter(), c.appManager(), cache);
+                c.httpMaxBodyKb(), c.processId(), c.adapter(), c.appManager(), cache, c.ssl(), c.cors(), c.rateLimiter());
+    }
+
+    /** The same configuration with other TLS and CORS settings. */
+    public static HeraldConfig withSslAndCors(HeraldConfig c, HeraldConfig.SslConfig ssl, HeraldConfig.CorsConfig cors) {
+        return new HeraldConfig(c.debug(), c.host(), c.port(), c.activityTimeoutSeconds(), c.pongTimeoutSeconds(),
+                c.shutdownGracePeriodSeconds(), c.userAuthenticationTimeoutSeconds(), c.websocketMaxPayloadKb(),
+                c.httpMaxBodyKb(), c.processId(), c.adapter(), c.appManager(), c.cache(), ssl, cors, c.rateLimiter());
     }
 
     /** The Redis the test script starts (REDIS_URL wins, as it does for the server). */
