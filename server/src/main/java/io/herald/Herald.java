@@ -14,6 +14,10 @@ import io.herald.cluster.LocalAdapter;
 import io.herald.config.HeraldConfig;
 import io.herald.protocol.ErrorCodes;
 import io.herald.protocol.PusherProtocol;
+import io.herald.ratelimit.HttpRateLimits;
+import io.herald.ratelimit.MemoryRateLimiter;
+import io.herald.ratelimit.RateLimiter;
+import io.herald.ratelimit.RedisRateLimiter;
 import io.herald.transport.EventLoops;
 import io.herald.transport.HeraldServer;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +35,7 @@ public final class Herald implements AutoCloseable {
     private final AppManager apps;
     private final Adapter adapter;
     private final ChannelCache cache;
+    private final HttpRateLimits rateLimits;
     private final ChannelRegistry registry;
     private final ConnectionQuota quota;
     private final HeraldServer server;
@@ -44,10 +49,11 @@ public final class Herald implements AutoCloseable {
         this.apps = new MemoryAppManager(config.appManager().apps());
         this.adapter = createAdapter(config.adapter());
         this.cache = createCache(config.cache());
+        this.rateLimits = new HttpRateLimits(createRateLimiter(config.rateLimiter()), config.rateLimiter());
         this.registry = new ChannelRegistry(loops.workers());
         this.quota = new ConnectionQuota();
         PusherProtocol protocol = new PusherProtocol(registry, adapter, cache, config.activityTimeoutSeconds());
-        HttpApi api = new HttpApi(apps, adapter, cache, quota, draining::get);
+        HttpApi api = new HttpApi(apps, adapter, cache, quota, rateLimits, draining::get);
         this.server = new HeraldServer(config, loops, apps, registry, quota, protocol, api, draining::get);
     }
 
@@ -69,6 +75,18 @@ public final class Herald implements AutoCloseable {
         };
     }
 
+    /** The one place a rate limiter driver is chosen by name; null when {@code rate_limiter.enabled} is false. */
+    private static RateLimiter createRateLimiter(HeraldConfig.RateLimiterConfig limiter) {
+        if (!limiter.enabled()) {
+            return null;
+        }
+        return switch (limiter.driver()) {
+            case "memory" -> new MemoryRateLimiter();
+            case "redis" -> new RedisRateLimiter(limiter.redisUrl(), limiter.redisPrefix());
+            default -> throw new IllegalArgumentException("rate_limiter.driver '" + limiter.driver() + "' is not available");
+        };
+    }
+
     public static Herald start(HeraldConfig config) throws InterruptedException {
         Herald herald = new Herald(config);
         try {
@@ -80,6 +98,12 @@ public final class Herald implements AutoCloseable {
         }
         log.info("Herald node {} listening on {}:{} ({}, adapter {}, {} app(s))", config.processId(), config.host(),
                 herald.port, herald.loops.transportName(), herald.adapter.name(), config.appManager().apps().size());
+        HeraldConfig.RateLimiterConfig limits = config.rateLimiter();
+        if (limits.enabled()) {
+            log.info("rate limiter {}: {} API requests per {} s and {} WebSocket connections per {} s per client IP{}",
+                    limits.driver(), limits.apiMaxRequests(), limits.apiWindowSeconds(), limits.websocketMaxRequests(),
+                    limits.websocketWindowSeconds(), limits.trustForwardedFor() ? " (first X-Forwarded-For address)" : "");
+        }
         return herald;
     }
 
@@ -118,6 +142,7 @@ public final class Herald implements AutoCloseable {
     private void stopParts() {
         adapter.close();
         cache.close();
+        rateLimits.close();
         apps.close();
         loops.shutdown();
     }

@@ -7,6 +7,8 @@ import io.herald.cache.ChannelCache;
 import io.herald.channel.ConnectionQuota;
 import io.herald.cluster.Adapter;
 import io.herald.protocol.Jsons;
+import io.herald.ratelimit.AppRateLimits;
+import io.herald.ratelimit.HttpRateLimits;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
@@ -14,7 +16,9 @@ import java.util.function.BooleanSupplier;
 /**
  * The HTTP API (protocol spec section 5) and the health endpoints. Every {@code /apps/{id}/...}
  * request is checked in this order: app exists (404), app enabled (403), signature (401), then
- * the endpoint's own validation (400 / 413).
+ * the endpoint's own validation (400 / 413) and the app's rate limits (429). The per-IP limits of
+ * {@code rate_limiter} ({@link #requestLimits()}) are applied before any of this by the transport,
+ * which knows the client's address.
  */
 public final class HttpApi {
     private final AppManager apps;
@@ -24,15 +28,24 @@ public final class HttpApi {
     private final ChannelQueries queries;
     private final Adapter adapter;
     private final ChannelCache cache;
+    private final HttpRateLimits requestLimits;
+    private final AppRateLimits appLimits = new AppRateLimits();
 
-    public HttpApi(AppManager apps, Adapter adapter, ChannelCache cache, ConnectionQuota quota, BooleanSupplier draining) {
+    public HttpApi(AppManager apps, Adapter adapter, ChannelCache cache, ConnectionQuota quota,
+                   HttpRateLimits requestLimits, BooleanSupplier draining) {
         this.apps = apps;
         this.quota = quota;
         this.draining = draining;
-        this.publishing = new PublishEndpoints(adapter, cache);
+        this.publishing = new PublishEndpoints(adapter, cache, appLimits);
         this.queries = new ChannelQueries(adapter, cache);
         this.adapter = adapter;
         this.cache = cache;
+        this.requestLimits = requestLimits;
+    }
+
+    /** The per-client-IP limits of {@code rate_limiter}, for the transport to apply to /apps/ requests and upgrades. */
+    public HttpRateLimits requestLimits() {
+        return requestLimits;
     }
 
     public CompletableFuture<ApiResponse> handle(ApiRequest request) {
@@ -56,7 +69,10 @@ public final class HttpApi {
         if (draining.getAsBoolean()) {
             return ApiResponse.text(503, "Shutting down");
         }
-        return cache.isHealthy() ? ApiResponse.text(200, "OK") : ApiResponse.text(503, "Cache backend unreachable");
+        if (!cache.isHealthy()) {
+            return ApiResponse.text(503, "Cache backend unreachable");
+        }
+        return requestLimits.isHealthy() ? ApiResponse.text(200, "OK") : ApiResponse.text(503, "Rate limiter backend unreachable");
     }
 
     private ApiResponse usage() {
@@ -97,6 +113,10 @@ public final class HttpApi {
             case "channels/0", "channels/1", "channels/2" -> {
                 if (!method.equals("GET")) {
                     return completed(ApiResponse.error(405, request.path() + " accepts GET only"));
+                }
+                if (!appLimits.tryReadRequest(app)) {
+                    return completed(ApiResponse.error(429, "Too many requests: app " + app.id() + " allows "
+                            + app.maxReadRequestsPerSecond() + " channel queries per second"));
                 }
                 if (parts.length == 4) {
                     return queries.channels(app, request);

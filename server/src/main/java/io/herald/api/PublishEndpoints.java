@@ -10,6 +10,7 @@ import io.herald.protocol.ChannelType;
 import io.herald.protocol.Frames;
 import io.herald.protocol.Jsons;
 import io.herald.protocol.Names;
+import io.herald.ratelimit.AppRateLimits;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,10 +23,12 @@ import java.util.concurrent.CompletableFuture;
 final class PublishEndpoints {
     private final Adapter adapter;
     private final ChannelCache cache;
+    private final AppRateLimits limits;
 
-    PublishEndpoints(Adapter adapter, ChannelCache cache) {
+    PublishEndpoints(Adapter adapter, ChannelCache cache, AppRateLimits limits) {
         this.adapter = adapter;
         this.cache = cache;
+        this.limits = limits;
     }
 
     /** One validated event, ready to publish to its channels. */
@@ -37,6 +40,9 @@ final class PublishEndpoints {
             event = parseEvent(app, parseBody(request), true, "");
         } catch (InvalidRequest invalid) {
             return CompletableFuture.completedFuture(invalid.response());
+        }
+        if (!limits.tryBackendEvents(app, event.channels().size())) {
+            return CompletableFuture.completedFuture(overLimit(app, event.channels().size()));
         }
         publish(app, event, request);
         if (event.info().isEmpty()) {
@@ -70,6 +76,10 @@ final class PublishEndpoints {
         } catch (InvalidRequest invalid) {
             return CompletableFuture.completedFuture(invalid.response());
         }
+        int published = events.stream().mapToInt(event -> event.channels().size()).sum();
+        if (!limits.tryBackendEvents(app, published)) {
+            return CompletableFuture.completedFuture(overLimit(app, published));
+        }
         events.forEach(event -> publish(app, event, request));
         if (events.stream().allMatch(event -> event.info().isEmpty())) {
             return CompletableFuture.completedFuture(ApiResponse.json(200, "{}"));
@@ -85,6 +95,13 @@ final class PublishEndpoints {
             results.forEach(result -> batch.add(result.join()));
             return ApiResponse.json(200, body.toString());
         });
+    }
+
+    /** 429: nothing of the request was published. */
+    private static ApiResponse overLimit(App app, int events) {
+        return ApiResponse.error(429, "Too many requests: app " + app.id() + " allows " + app.maxBackendEventsPerSecond()
+                + " published events per second (each channel of an event counts); this request has " + events
+                + " and nothing was published");
     }
 
     private CompletableFuture<ObjectNode> attributes(App app, String channel, Set<String> info) {

@@ -9,6 +9,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -107,25 +108,29 @@ public final class ChannelRegistry implements AdapterEventHandler {
     }
 
     /** What a closed connection leaves behind for others to be told about. */
-    public record Departure(List<Map.Entry<String, String>> presenceMembersRemoved, boolean userWentOffline) {}
+    public record Departure(List<Map.Entry<String, String>> presenceMembersRemoved, boolean userWentOffline,
+                            List<String> channelsLeft) {}
 
     /**
      * Removes a closed connection from everything. The departure lists each (channel, user id)
-     * whose user has now left that presence channel entirely, and whether the signed-in user has
-     * no connection left on this node.
+     * whose user has now left that presence channel entirely, whether the signed-in user has
+     * no connection left on this node, and every channel the connection was in.
      */
     public Departure disconnected(Connection connection) {
         connection.loop().remove(connection);
         List<Map.Entry<String, String>> removed = new ArrayList<>();
-        for (Connection.Subscription subscription : connection.subscriptions()) {
+        Collection<Connection.Subscription> subscriptions = connection.subscriptions();
+        List<String> left = new ArrayList<>(subscriptions.size());
+        for (Connection.Subscription subscription : subscriptions) {
             String channelName = subscription.channel().name();
+            left.add(channelName);
             String departed = unsubscribe(connection, channelName);
             if (departed != null) {
                 removed.add(Map.entry(channelName, departed));
             }
         }
         boolean offline = connection.userId() != null && users.remove(connection.app().id(), connection.userId(), connection);
-        return new Departure(removed, offline);
+        return new Departure(removed, offline, left);
     }
 
     /** Records a sign-in; returns true when it is the user's first connection on this node. */

@@ -33,6 +33,8 @@ public final class Connection {
     private String userId; // set by pusher:signin
     private final long connectedNanos;
     private boolean authenticated; // signed in, or subscribed to a private or presence channel
+    private long clientEventWindowStartNanos; // max_client_events_per_second: one-second window
+    private int clientEventsInWindow;
 
     /** A channel this connection is in, with the presence user it joined as (null otherwise). */
     public record Subscription(PusherChannel channel, String presenceUserId) {}
@@ -119,6 +121,22 @@ public final class Connection {
         closing = true;
         channel.writeAndFlush(Frames.close(code, reason)).addListener(ChannelFutureListener.CLOSE);
         channel.eventLoop().schedule(() -> channel.close(), CLOSE_DRAIN_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Counts one client event against {@code maxPerSecond}; false when this second's allowance is
+     * used up (nothing counted). A window opens with the first event after the previous one ended.
+     */
+    public boolean tryClientEvent(int maxPerSecond, long nowNanos) {
+        if (clientEventsInWindow == 0 || nowNanos - clientEventWindowStartNanos >= 1_000_000_000L) {
+            clientEventWindowStartNanos = nowNanos;
+            clientEventsInWindow = 0;
+        }
+        if (clientEventsInWindow >= maxPerSecond) {
+            return false;
+        }
+        clientEventsInWindow++;
+        return true;
     }
 
     // --- activity (see ActivityMonitor) ---

@@ -11,6 +11,8 @@ public final class ErrorCodes {
     public static final int OVER_CAPACITY = 4100;
     public static final int RECONNECT_NOW = 4200;
     public static final int PONG_NOT_RECEIVED = 4201;
+    public static final int CLIENT_EVENT_RATE_LIMITED = 4301;
+    public static final int WATCHLIST_OVER_LIMIT = 4302;
 
     private ErrorCodes() {}
 }

@@ -7,12 +7,14 @@ import io.herald.cache.ChannelCache;
 import io.herald.channel.ChannelRegistry;
 import io.herald.channel.Connection;
 import io.herald.cluster.Adapter;
+import io.herald.ratelimit.KeyedThrottle;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The client side of the Pusher protocol (spec sections 1-3): what the server does with each
@@ -20,6 +22,12 @@ import java.util.Map;
  */
 public final class PusherProtocol {
     private static final int MAX_USER_ID_LENGTH = 128;
+    /** Subscribes and unsubscribes of one channel within this delay make one subscription_count. */
+    private static final long SUBSCRIPTION_COUNT_COALESCE_MILLIS = 100;
+    /** Channels with more subscribers than this get subscription_count at most every ... */
+    private static final int BUSY_CHANNEL_SUBSCRIBERS = 100;
+    /** ... this many milliseconds. */
+    private static final long BUSY_CHANNEL_COUNT_INTERVAL_MILLIS = 5000;
 
     private final ChannelRegistry registry;
     private final Adapter adapter;
@@ -27,6 +35,7 @@ public final class PusherProtocol {
     private final int activityTimeoutSeconds;
     private final UserSignIn signIn;
     private final ChannelCache cache;
+    private final KeyedThrottle subscriptionCounts = new KeyedThrottle(SUBSCRIPTION_COUNT_COALESCE_MILLIS);
 
     public PusherProtocol(ChannelRegistry registry, Adapter adapter, ChannelCache cache, int activityTimeoutSeconds) {
         this.registry = registry;
@@ -45,6 +54,9 @@ public final class PusherProtocol {
     public void onClose(Connection connection) {
         ChannelRegistry.Departure departure = registry.disconnected(connection);
         departure.presenceMembersRemoved().forEach(member -> announceMemberRemoved(connection, member.getKey(), member.getValue()));
+        if (connection.app().enableSubscriptionCountEvent()) {
+            departure.channelsLeft().forEach(channel -> subscriptionCountChanged(connection, channel));
+        }
         if (departure.userWentOffline()) {
             signIn.wentOffline(connection);
         }
@@ -135,6 +147,7 @@ public final class PusherProtocol {
         if (ChannelType.isCache(channel)) {
             replayCachedEvent(connection, channel);
         }
+        subscriptionCountChanged(connection, channel);
         if (outcome.firstConnectionOfUser()) {
             String memberData = "{\"user_id\":" + quote(userId) + (userInfo == null ? "" : ",\"user_info\":" + userInfo) + "}";
             adapter.publish(app.id(), channel,
@@ -219,10 +232,44 @@ public final class PusherProtocol {
             protocolError(connection, "pusher:unsubscribe needs data.channel", null);
             return;
         }
+        boolean wasSubscribed = connection.subscription(channel) != null;
         String departedUser = registry.unsubscribe(connection, channel);
         if (departedUser != null) {
             announceMemberRemoved(connection, channel, departedUser);
         }
+        if (wasSubscribed) {
+            subscriptionCountChanged(connection, channel);
+        }
+    }
+
+    // --- subscription counts ---
+
+    /**
+     * A non-presence channel of an app with {@code enable_subscription_count_event} gained or lost a
+     * subscriber on this node: its subscribers (on every node) get the cluster-wide count. Bursts
+     * are coalesced, and busy channels get at most one count every 5 s; the last count of a burst is
+     * always sent.
+     */
+    private void subscriptionCountChanged(Connection connection, String channel) {
+        App app = connection.app();
+        if (!app.enableSubscriptionCountEvent() || ChannelType.of(channel).isPresence() || ChannelType.isInternal(channel)) {
+            return;
+        }
+        String appId = app.id();
+        subscriptionCounts.signal(appId + '\n' + channel, connection.channel().eventLoop(),
+                () -> sendSubscriptionCount(appId, channel));
+    }
+
+    /** Publishes the channel's count; answers how long the channel must rest before the next one. */
+    private CompletableFuture<Long> sendSubscriptionCount(String appId, String channel) {
+        return adapter.channel(appId, channel).thenApply(snapshot -> {
+            int count = snapshot.subscriptionCount();
+            if (count > 0) { // at 0 nobody is left, on any node, to tell
+                adapter.publish(appId, channel, Frames.event(ByteBufAllocator.DEFAULT, "pusher_internal:subscription_count",
+                        channel, "{\"subscription_count\":" + count + "}"), null);
+            }
+            return count > BUSY_CHANNEL_SUBSCRIBERS ? BUSY_CHANNEL_COUNT_INTERVAL_MILLIS : 0L;
+        });
     }
 
     private void announceMemberRemoved(Connection connection, String channel, String userId) {
@@ -262,6 +309,13 @@ public final class PusherProtocol {
         if (dataBytes > app.maxEventPayloadBytes()) {
             protocolError(connection, "Client event data is " + dataBytes + " bytes; the limit is "
                     + app.maxEventPayloadInKb() + " KB", channel);
+            return;
+        }
+        // Counted last, so that only events that would be delivered use up the allowance.
+        if (app.maxClientEventsPerSecond() > 0
+                && !connection.tryClientEvent(app.maxClientEventsPerSecond(), System.nanoTime())) {
+            connection.send(Frames.error(alloc(connection), ErrorCodes.CLIENT_EVENT_RATE_LIMITED, "Client event rejected: over the limit of "
+                    + app.maxClientEventsPerSecond() + " client events per second", channel));
             return;
         }
         ByteBuf frame = Frames.object(alloc(connection), 256, out -> {

@@ -17,7 +17,6 @@ import java.util.Set;
  */
 final class UserSignIn {
     static final int MAX_WATCHLIST = 100;
-    private static final int WATCHLIST_OVER_LIMIT = 4302;
 
     private final ChannelRegistry registry;
     private final Adapter adapter;
@@ -90,7 +89,7 @@ final class UserSignIn {
             }
         }
         if (watchlist.size() > MAX_WATCHLIST) {
-            connection.send(Frames.error(connection.channel().alloc(), WATCHLIST_OVER_LIMIT,
+            connection.send(Frames.error(connection.channel().alloc(), ErrorCodes.WATCHLIST_OVER_LIMIT,
                     "Watchlist has " + watchlist.size() + " users; only the first " + MAX_WATCHLIST + " are watched", null));
         }
         for (String id : watched) {

@@ -11,30 +11,40 @@ import io.herald.channel.ConnectionQuota;
 import io.herald.protocol.ErrorCodes;
 import io.herald.protocol.Frames;
 import io.herald.protocol.PusherProtocol;
+import io.herald.ratelimit.HttpRateLimits;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 
 /**
  * First stop of every HTTP request: WebSocket upgrades to {@code /app/{key}} become Pusher
- * connections, everything else goes to the HTTP API. Shared by all channels (it holds no state).
+ * connections, everything else goes to the HTTP API. With {@code rate_limiter.enabled}, upgrades
+ * and {@code /apps/...} requests are counted per client IP first and answered 429 over the limit.
+ * Shared by all channels (it holds no state).
  */
 @ChannelHandler.Sharable
 final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -48,6 +58,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private final WebSocketDecoderConfig decoderConfig;
     private final int maxMessageBytes;
     private final BooleanSupplier draining;
+    private final HttpRateLimits limits;
 
     HttpRequestHandler(AppManager apps, ChannelRegistry registry, ConnectionQuota quota, PusherProtocol protocol,
                        HttpApi api, int maxMessageBytes, BooleanSupplier draining) {
@@ -58,6 +69,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         this.api = api;
         this.maxMessageBytes = maxMessageBytes;
         this.draining = draining;
+        this.limits = api.requestLimits();
         this.decoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(maxMessageBytes)
                 .closeOnProtocolViolation(true)
@@ -79,6 +91,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                         + "; connect to /app/{app_key}"), false);
             } else if (draining.getAsBoolean()) {
                 HttpResponses.json(ctx, 503, HttpResponses.errorJson("Server is shutting down"), false);
+            } else if (limits.enabled()) {
+                upgradeWithinLimit(ctx, request, path.substring(5), uri.parameters());
             } else {
                 upgrade(ctx, request, path.substring(5), uri.parameters());
             }
@@ -86,10 +100,83 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         ApiRequest apiRequest = new ApiRequest(request.method().name(), path, uri.parameters(),
                 ByteBufUtil.getBytes(request.content()), ctx.alloc());
+        if (limits.enabled() && path.startsWith("/apps/")) {
+            String ip = clientIp(ctx, request);
+            limits.apiRequest(ip).whenComplete((decision, error) -> {
+                if (error == null && !decision.allowed()) {
+                    tooManyRequests(ctx, decision.retryAfterSeconds(), HttpResponses.errorJson("Too many requests: at most "
+                            + limits.describeApiLimit() + " from " + ip + "; retry in " + decision.retryAfterSeconds() + " s"),
+                            keepAlive);
+                } else {
+                    handleApi(ctx, apiRequest, keepAlive);
+                }
+            });
+            return;
+        }
+        handleApi(ctx, apiRequest, keepAlive);
+    }
+
+    private void handleApi(ChannelHandlerContext ctx, ApiRequest apiRequest, boolean keepAlive) {
         api.handle(apiRequest).whenComplete((response, error) -> {
             ApiResponse answer = error == null ? response : ApiResponse.error(500, "Internal error");
-            HttpResponses.send(ctx, answer.status(), answer.contentType(), answer.body(), keepAlive);
+            if (answer.status() == 429) {
+                // The app limits are per second.
+                tooManyRequests(ctx, 1, answer.body(), keepAlive);
+            } else {
+                HttpResponses.send(ctx, answer.status(), answer.contentType(), answer.body(), keepAlive);
+            }
         });
+    }
+
+    private String clientIp(ChannelHandlerContext ctx, FullHttpRequest request) {
+        return limits.clientIp(ctx.channel().remoteAddress(), request.headers().get("X-Forwarded-For"));
+    }
+
+    /** Counts the upgrade against the client IP's allowance; over it, HTTP 429 instead of the upgrade. */
+    private void upgradeWithinLimit(ChannelHandlerContext ctx, FullHttpRequest request, String appKey,
+                                    Map<String, List<String>> params) {
+        String ip = clientIp(ctx, request);
+        request.retain();
+        limits.websocketUpgrade(ip).whenComplete((decision, error) -> {
+            Runnable next = () -> {
+                try {
+                    if (error == null && !decision.allowed()) {
+                        tooManyRequests(ctx, decision.retryAfterSeconds(), HttpResponses.errorJson("Too many requests: at most "
+                                + limits.describeWebsocketLimit() + " from " + ip + "; retry in "
+                                + decision.retryAfterSeconds() + " s"), false);
+                    } else {
+                        upgrade(ctx, request, appKey, params);
+                    }
+                } finally {
+                    request.release();
+                }
+            };
+            if (ctx.executor().inEventLoop()) {
+                next.run();
+            } else {
+                try {
+                    ctx.executor().execute(next);
+                } catch (RejectedExecutionException e) {
+                    request.release(); // shutting down
+                }
+            }
+        });
+    }
+
+    /** 429 with {@code Retry-After}; {@code json} is the {@code {"error":...}} body. */
+    private static void tooManyRequests(ChannelHandlerContext ctx, long retryAfterSeconds, String json, boolean keepAlive) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.TOO_MANY_REQUESTS,
+                Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8)));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+                .set(HttpHeaderNames.RETRY_AFTER, Long.toString(Math.max(1, retryAfterSeconds)))
+                .set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        if (keepAlive) {
+            ctx.writeAndFlush(response);
+        } else {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     private static boolean isWebSocketUpgrade(FullHttpRequest request) {

@@ -1,0 +1,79 @@
+package io.herald.ratelimit;
+
+import io.herald.config.HeraldConfig.RateLimiterConfig;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code rate_limiter}: requests per client IP to the HTTP API ({@code api_rate_limit}) and
+ * WebSocket upgrades ({@code websocket_rate_limit}), counted by the configured driver. The client
+ * IP is the socket's remote address, or the first X-Forwarded-For address when
+ * {@code trust_forwarded_for} is set (only behind a proxy that writes that header itself: a
+ * client could otherwise pick its own key).
+ */
+public final class HttpRateLimits implements AutoCloseable {
+    /** Longest client-IP key kept (an IPv6 address with a zone fits); longer header values are cut. */
+    private static final int MAX_IP_LENGTH = 64;
+
+    private final RateLimiter limiter; // null when disabled
+    private final RateLimiterConfig config;
+
+    /** {@code limiter} null: nothing is limited. */
+    public HttpRateLimits(RateLimiter limiter, RateLimiterConfig config) {
+        this.limiter = limiter;
+        this.config = config;
+    }
+
+    public static HttpRateLimits disabled() {
+        return new HttpRateLimits(null, RateLimiterConfig.off());
+    }
+
+    public boolean enabled() {
+        return limiter != null;
+    }
+
+    /** The address requests are counted against. */
+    public String clientIp(SocketAddress remote, String forwardedFor) {
+        if (config.trustForwardedFor() && forwardedFor != null) {
+            int comma = forwardedFor.indexOf(',');
+            String first = (comma < 0 ? forwardedFor : forwardedFor.substring(0, comma)).trim();
+            if (!first.isEmpty()) {
+                return first.length() <= MAX_IP_LENGTH ? first : first.substring(0, MAX_IP_LENGTH);
+            }
+        }
+        if (remote instanceof InetSocketAddress inet) {
+            return inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+        }
+        return String.valueOf(remote);
+    }
+
+    /** One HTTP API request from {@code ip}. Only call when {@link #enabled()}. */
+    public CompletableFuture<RateLimiter.Decision> apiRequest(String ip) {
+        return limiter.tryAcquire("api:" + ip, config.apiMaxRequests(), config.apiWindowSeconds());
+    }
+
+    /** One WebSocket upgrade from {@code ip}. Only call when {@link #enabled()}. */
+    public CompletableFuture<RateLimiter.Decision> websocketUpgrade(String ip) {
+        return limiter.tryAcquire("ws:" + ip, config.websocketMaxRequests(), config.websocketWindowSeconds());
+    }
+
+    public String describeApiLimit() {
+        return config.apiMaxRequests() + " HTTP API requests per " + config.apiWindowSeconds() + " s";
+    }
+
+    public String describeWebsocketLimit() {
+        return config.websocketMaxRequests() + " WebSocket connections per " + config.websocketWindowSeconds() + " s";
+    }
+
+    public boolean isHealthy() {
+        return limiter == null || limiter.isHealthy();
+    }
+
+    @Override
+    public void close() {
+        if (limiter != null) {
+            limiter.close();
+        }
+    }
+}
