@@ -111,7 +111,8 @@ public final class Connection {
     }
 
     /**
-     * Closes with a Pusher close code. The close frame queues behind pending data; a client that
+     * Closes with a Pusher close code, after a {@code pusher:error} with the same code and reason.
+     * Both queue behind pending data; a client that
      * never drains it is cut after a few seconds, so a stuck socket cannot hold memory.
      */
     public void close(int code, String reason) {
@@ -119,6 +120,8 @@ public final class Connection {
             return;
         }
         closing = true;
+        // Like every fatal error: pusher:error first, then the close frame with the same code.
+        channel.write(Frames.error(channel.alloc(), code, reason, null), channel.voidPromise());
         channel.writeAndFlush(Frames.close(code, reason)).addListener(ChannelFutureListener.CLOSE);
         channel.eventLoop().schedule(() -> channel.close(), CLOSE_DRAIN_SECONDS, TimeUnit.SECONDS);
     }

@@ -123,6 +123,7 @@ class RawSignInTest {
             var response = api(PLAIN).post("/apps/" + PLAIN.id() + "/users/doomed/terminate_connections", "");
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             assertThat(response.body()).isEqualTo("{}");
+            assertThat(tab1.expectError(4009).path("message").asText()).contains("terminated");
             assertThat(tab1.awaitClose().code()).isEqualTo(4009);
             assertThat(tab2.awaitClose().code()).isEqualTo(4009);
             bystander.subscribeOk("bystander-still-here");
