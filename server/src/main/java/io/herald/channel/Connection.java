@@ -6,6 +6,7 @@ import io.herald.protocol.Frames;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -20,7 +21,15 @@ public final class Connection {
     /** How long a closing socket may take to drain its close frame before it is cut. */
     private static final long CLOSE_DRAIN_SECONDS = 5;
 
+    /** Name Netty's handshaker gives the WebSocket frame encoder. */
+    private static final String FRAME_ENCODER = "wsencoder";
+
     private final Channel channel;
+    /**
+     * Where our frames enter the pipeline: just below the WebSocket encoder. They are complete
+     * frames already, so they skip every handler but TLS (which sits nearer the socket).
+     */
+    private final ChannelHandlerContext frameWriter;
     private final App app;
     private final String socketId;
     private final DeliveryLoop loop;
@@ -41,6 +50,8 @@ public final class Connection {
 
     public Connection(Channel channel, App app, String socketId, DeliveryLoop loop) {
         this.channel = channel;
+        ChannelHandlerContext encoder = channel.pipeline().context(FRAME_ENCODER);
+        this.frameWriter = encoder != null ? encoder : channel.pipeline().lastContext();
         this.app = app;
         this.socketId = socketId;
         this.loop = loop;
@@ -101,7 +112,7 @@ public final class Connection {
             close(ErrorCodes.OVER_CAPACITY, "Client too slow to read, outbound buffer full");
             return;
         }
-        channel.write(frame, channel.voidPromise());
+        frameWriter.write(frame, channel.voidPromise());
         loop.flushLater(this);
     }
 
@@ -121,7 +132,7 @@ public final class Connection {
         }
         closing = true;
         // Like every fatal error: pusher:error first, then the close frame with the same code.
-        channel.write(Frames.error(channel.alloc(), code, reason, null), channel.voidPromise());
+        frameWriter.write(Frames.error(channel.alloc(), code, reason, null), channel.voidPromise());
         channel.writeAndFlush(Frames.close(code, reason)).addListener(ChannelFutureListener.CLOSE);
         channel.eventLoop().schedule(() -> channel.close(), CLOSE_DRAIN_SECONDS, TimeUnit.SECONDS);
     }

@@ -3,6 +3,8 @@ package io.herald.protocol;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.security.NoSuchAlgorithmException;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -13,11 +15,26 @@ public final class Signatures {
 
     private Signatures() {}
 
+    /** Keyed Macs per thread and secret: a provider lookup and key setup per request is most of the cost. */
+    private static final int MACS_PER_THREAD = 64;
+    private static final ThreadLocal<Map<String, Mac>> MACS = ThreadLocal.withInitial(
+            () -> new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Mac> eldest) {
+                    return size() > MACS_PER_THREAD;
+                }
+            });
+
     public static String hmacSha256Hex(String secret, String message) {
+        Mac mac = MACS.get().computeIfAbsent(secret, Signatures::newMac);
+        return hex(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static Mac newMac(String secret) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return hex(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
+            return mac;
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);
         }
