@@ -1,0 +1,165 @@
+package io.herald.bench.scenario;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.bench.Json;
+import io.herald.bench.coord.WorkerFleet;
+import io.herald.bench.http.ApiClient;
+import io.herald.bench.http.ClosedLoopPublisher;
+import io.herald.bench.http.Payloads;
+import io.herald.bench.proc.ProcStats;
+import io.herald.bench.target.Processes;
+import io.herald.bench.target.RunningServer;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "publish", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Publish: HTTP API requests/s at full speed (closed loop).",
+                "%nN keep-alive connections each send their next signed publish as soon as the previous one is answered. "
+                        + "Reports requests/s, events/s, request latency and requests per server CPU-second; with "
+                        + "--subscribers, also what reached them."})
+public final class PublishCommand extends ScenarioCommand {
+    @Option(names = "--subscribers", defaultValue = "0", description = "Subscribers of the published channel(s) (default: ${DEFAULT-VALUE}).")
+    int subscribers;
+
+    @Option(names = "--channels", defaultValue = "1", description = "Channels, events round-robin over them (default: ${DEFAULT-VALUE}).")
+    int channels;
+
+    @Option(names = "--batch", defaultValue = "1", description = "Events per request; above 1, POST /batch_events (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--concurrency", defaultValue = "8", description = "Keep-alive connections, one request in flight each (default: ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = "--duration", defaultValue = "15", description = "Measured seconds (default: ${DEFAULT-VALUE}).")
+    double duration;
+
+    @Option(names = "--warmup", defaultValue = "3", description = "Seconds at full speed before measuring (default: ${DEFAULT-VALUE}).")
+    double warmup;
+
+    @Override
+    protected String scenario() {
+        return "publish";
+    }
+
+    @Override
+    protected void validate() {
+        checkServerConnections(subscribers);
+        if (subscribers < 0 || channels < 1 || batch < 1 || concurrency < 1 || duration <= 0 || warmup < 0) {
+            throw new IllegalArgumentException("publish needs --subscribers >= 0, --channels >= 1, --batch >= 1, --concurrency >= 1, --duration > 0");
+        }
+    }
+
+    @Override
+    protected ObjectNode params() {
+        ObjectNode p = Json.object();
+        p.put("subscribers", subscribers);
+        p.put("channels", channels);
+        p.put("batch", batch);
+        p.put("concurrency", concurrency);
+        p.put("duration_s", duration);
+        p.put("warmup_s", warmup);
+        p.put("payload_bytes", run.payloadBytes);
+        return p;
+    }
+
+    @Override
+    protected ObjectNode measure(RunningServer server) throws Exception {
+        ObjectNode r = Json.object();
+        WorkerFleet fleet = null;
+        int[] perChannel = new int[channels];
+        try (ApiClient api = new ApiClient(server.host(), server.port(), target.appKey, target.appSecret, concurrency).open()) {
+            if (subscribers > 0) {
+                fleet = startWorkers(subscribers);
+                progress("connecting " + subscribers + " subscribers over " + channels + " channel(s)");
+                WorkerFleet.Connected connected = fleet.connect(List.of(server.webSocketUri(target.appKey)), subscribers, channels,
+                        run.channelPrefix, run.connectConcurrency, run.connectTimeoutSeconds * 1000L);
+                perChannel = connected.perChannel();
+                r.put("subscribed", connected.subscribed());
+                if (connected.subscribed() < subscribers) {
+                    r.set("connect_failures", connected.failureReasons());
+                }
+                fleet.reset();
+            }
+            List<Long> benchPids = benchPids(fleet);
+            ClosedLoopPublisher publisher = new ClosedLoopPublisher(api, target.appId, new Payloads(run.payloadBytes), batch,
+                    channels, run.channelPrefix);
+            long measureFrom = System.nanoTime() + Math.round(warmup * 1e9);
+            long durationNanos = Math.round(duration * 1e9);
+            progress(String.format("publishing at full speed: %d connection(s), batch %d, %.1f s warm-up + %.1f s", concurrency,
+                    batch, warmup, duration));
+            // Samples at the window's edges, taken while the publisher runs.
+            ProcStats.Sample[] samples = new ProcStats.Sample[4];
+            Thread sampler = new Thread(() -> {
+                sleepUntil(measureFrom);
+                samples[0] = ProcStats.sample(server.pids());
+                samples[2] = ProcStats.sample(benchPids);
+                sleepUntil(measureFrom + durationNanos);
+                samples[1] = ProcStats.sample(server.pids());
+                samples[3] = ProcStats.sample(benchPids);
+            }, "bench-sampler");
+            sampler.start();
+            ClosedLoopPublisher.Result result = publisher.run(concurrency, measureFrom, durationNanos);
+            sampler.join(TimeUnit.SECONDS.toMillis(60));
+
+            long ok = result.stats.ok;
+            r.put("requests", result.measuredRequests);
+            r.put("requests_ok", ok);
+            r.put("http_failed", result.stats.failed);
+            if (result.stats.failed > 0) {
+                r.set("http_errors", result.stats.errorsJson());
+                r.put("http_first_error", result.stats.firstError);
+            }
+            r.put("requests_per_s", Json.round3(ok / duration));
+            r.put("events_per_s", Json.round3(ok * batch / duration));
+            r.set("http_latency_ms", latencyMs(result.stats.requestMicros));
+            r.put("finished_cleanly", result.finished);
+            // soketi answers every API call with Connection: close; Herald keeps connections open.
+            r.put("http_connections_reopened", api.reconnects());
+            if (!server.pids().isEmpty() && samples[1] != null) {
+                double cpu = samples[1].cpuSince(samples[0]);
+                r.put("server_cpu_s", Json.round3(cpu));
+                r.put("requests_per_cpu_second", cpu > 0 ? Json.round3(ok / cpu) : null);
+                r.put("server_rss_kb", samples[1].rssKb());
+            }
+            if (samples[3] != null) {
+                r.put("bench_cpu_s", Json.round3(samples[3].cpuSince(samples[2])));
+                putOtherCpu(r, samples[1].machineBusySince(samples[0]), samples[1].cpuSince(samples[0]),
+                        samples[3].cpuSince(samples[2]), duration);
+            }
+            if (fleet != null) {
+                long expected = 0;
+                for (int c = 0; c < channels; c++) {
+                    expected += result.okEventsPerChannel[c] * perChannel[c];
+                }
+                long delivered = fleet.awaitDelivered(expected, FanoutRunner.DRAIN_STALL_MILLIS, FanoutRunner.DRAIN_MAX_MILLIS).delivered();
+                WorkerFleet.Report report = fleet.report();
+                r.put("expected", expected);
+                r.put("delivered", report.delivered());
+                r.put("lost", Math.max(0, expected - report.delivered()));
+                r.put("duplicates", report.duplicates());
+                r.set("latency_ms", latencyMs(report.latencyMicros()));
+                r.put("subscribers_dropped", report.closedAfterSubscribe());
+                if (report.closeReasons().size() > 0) {
+                    r.set("close_reasons", report.closeReasons());
+                }
+                if (delivered < expected) {
+                    progress(String.format("%d of %d deliveries arrived", delivered, expected));
+                }
+            }
+        } finally {
+            if (fleet != null) {
+                ctx.release(fleet);
+            }
+        }
+        return r;
+    }
+
+    private static void sleepUntil(long nanos) {
+        long wait = nanos - System.nanoTime();
+        if (wait > 0) {
+            Processes.sleep(TimeUnit.NANOSECONDS.toMillis(wait) + 1);
+        }
+    }
+}

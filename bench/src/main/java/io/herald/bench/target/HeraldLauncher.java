@@ -1,0 +1,191 @@
+package io.herald.bench.target;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.bench.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starts {@code java -jar server/target/herald.jar} on a free loopback port, configured through
+ * environment variables, and stops it (SIGTERM by PID) when closed.
+ */
+public final class HeraldLauncher {
+    /**
+     * bin/herald's JVM options, from server/jvm.options beside the jar's target/ folder, so the
+     * bench measures what runs.
+     */
+    static List<String> jvmOptionsFor(Path jar) {
+        Path file = jar.toAbsolutePath().getParent().getParent().resolve("jvm.options");
+        try {
+            return Files.readAllLines(file).stream().map(String::trim)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read bin/herald's JVM options at " + file, e);
+        }
+    }
+
+    /** Variables Herald reads: never inherited from the caller's environment, set explicitly. */
+    private static final List<String> SCRUBBED_PREFIXES = List.of("SOCKUDO_", "ADAPTER_", "REDIS_", "NATS_",
+            "APP_MANAGER_", "METRICS_", "SSL_", "DATABASE_", "CACHE_", "QUEUE_", "RATE_LIMITER_", "HERALD_");
+    private static final List<String> SCRUBBED = List.of("HOST", "PORT", "DEBUG", "ACTIVITY_TIMEOUT", "PONG_TIMEOUT",
+            "SHUTDOWN_GRACE_PERIOD", "USER_AUTHENTICATION_TIMEOUT", "WEBSOCKET_MAX_PAYLOAD_KB", "HTTP_MAX_BODY_KB",
+            "INSTANCE_PROCESS_ID", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS");
+
+    private final Path jar;
+    private final String java;
+    private final String jdkLabel;
+    private final List<String> jvmOpts;
+    private String javaVersion;
+
+    /**
+     * @param jar the shaded server jar
+     * @param java the java executable
+     * @param jdkLabel what --jdk said ("17", "25" or a path), for the result lines
+     * @param extraJvmOpts added after the defaults (--server-jvm-opts)
+     */
+    public HeraldLauncher(Path jar, String java, String jdkLabel, List<String> extraJvmOpts) {
+        this.jar = jar;
+        this.java = java;
+        this.jdkLabel = jdkLabel;
+        List<String> opts = new ArrayList<>(jvmOptionsFor(jar));
+        // Extra options that pick a collector replace the default one (the JVM refuses two).
+        if (extraJvmOpts.stream().anyMatch(opt -> opt.matches("-XX:\\+Use\\w+GC"))) {
+            opts.removeIf(opt -> opt.matches("-XX:\\+Use\\w+GC"));
+        }
+        opts.addAll(extraJvmOpts);
+        this.jvmOpts = List.copyOf(opts);
+    }
+
+    /** java of /usr/lib/jvm for "17" or "25"; anything else is taken as a java executable or JDK home. */
+    public static String javaFor(String jdk) {
+        return switch (jdk) {
+            case "17" -> "/usr/lib/jvm/java-17-openjdk-amd64/bin/java";
+            case "25" -> "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java";
+            default -> Files.isDirectory(Path.of(jdk)) ? Path.of(jdk, "bin", "java").toString() : jdk;
+        };
+    }
+
+    public List<String> jvmOpts() {
+        return jvmOpts;
+    }
+
+    /** Starts one node with the bench's defaults. */
+    public RunningServer start() throws IOException {
+        return start("bench-herald", Map.of());
+    }
+
+    /**
+     * Starts one node.
+     *
+     * @param nodeName INSTANCE_PROCESS_ID
+     * @param extraEnv more configuration (ADAPTER_DRIVER, REDIS_URL...)
+     * @throws StartFailure when the process exits or does not answer GET /up within 30 s
+     */
+    public RunningServer start(String nodeName, Map<String, String> extraEnv) throws IOException {
+        if (!Files.isRegularFile(jar)) {
+            throw new StartFailure("server jar " + jar + " does not exist (build it: mvn -q -B -DskipTests -pl server -am package)");
+        }
+        if (javaVersion == null) {
+            javaVersion = Processes.javaVersion(java);
+        }
+        int port = Processes.freePort();
+        Path dir = Files.createTempDirectory("herald-bench-server");
+        Path log = dir.resolve("herald.log");
+        // Run a private copy: a build in the checkout may rewrite server/target/herald.jar meanwhile.
+        Path runJar = dir.resolve("herald.jar");
+        String jarBuilt = Files.getLastModifiedTime(jar).toInstant().toString();
+        Files.copy(jar, runJar);
+        List<String> command = new ArrayList<>();
+        command.add(java);
+        command.addAll(jvmOpts);
+        command.add("-jar");
+        command.add(runJar.toString());
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> SCRUBBED.contains(k) || SCRUBBED_PREFIXES.stream().anyMatch(k::startsWith));
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("HOST", "127.0.0.1");
+        config.put("PORT", Integer.toString(port));
+        config.put("SHUTDOWN_GRACE_PERIOD", "2");
+        config.put("INSTANCE_PROCESS_ID", nodeName);
+        config.putAll(extraEnv);
+        env.putAll(config);
+        Process process = pb.start();
+        Process watchdog = Processes.watchdog(process.pid());
+        Runnable stopper = () -> {
+            Processes.stop(process.toHandle(), 15);
+            if (watchdog != null) {
+                watchdog.destroy();
+            }
+            Processes.deleteTree(dir);
+        };
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        String up = "http://127.0.0.1:" + port + "/up";
+        while (true) {
+            if (!process.isAlive()) {
+                String tail = Processes.tail(log, 15);
+                stopper.run();
+                throw new StartFailure("herald node " + nodeName + " exited with status " + process.exitValue()
+                        + " during start-up: " + lastMeaningfulLine(tail), tail);
+            }
+            if (Processes.httpStatus(up) == 200) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                String tail = Processes.tail(log, 15);
+                stopper.run();
+                throw new StartFailure("herald node " + nodeName + " did not answer GET /up within 30 s", tail);
+            }
+            Processes.sleep(100);
+        }
+        ObjectNode info = Json.object();
+        info.put("name", "herald");
+        info.put("jdk", jdkLabel);
+        info.put("java_version", javaVersion);
+        info.put("jvm_opts", String.join(" ", jvmOpts));
+        info.put("jar", jar.toAbsolutePath().normalize().toString());
+        info.put("jar_built", jarBuilt);
+        if (!extraEnv.isEmpty()) {
+            ObjectNode e = info.putObject("env");
+            extraEnv.forEach(e::put);
+        }
+        System.err.println("bench: herald " + nodeName + " up on 127.0.0.1:" + port + " (pid " + process.pid() + ", " + javaVersion + ")");
+        return new RunningServer("herald", "127.0.0.1", port, List.of(process.pid()), info, stopper);
+    }
+
+    private static String lastMeaningfulLine(String tail) {
+        String[] lines = tail.split("\n");
+        for (int i = lines.length - 1; i >= 0; i--) {
+            String l = lines[i].trim();
+            if (!l.isEmpty() && !l.startsWith("at ") && !l.startsWith("...")) {
+                return l;
+            }
+        }
+        return "(empty log)";
+    }
+
+    /** The server could not be started; {@link #log()} holds the end of its output. */
+    public static final class StartFailure extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        private final String log;
+
+        public StartFailure(String message) {
+            this(message, "");
+        }
+
+        public StartFailure(String message, String log) {
+            super(message);
+            this.log = log;
+        }
+
+        public String log() {
+            return log;
+        }
+    }
+}
