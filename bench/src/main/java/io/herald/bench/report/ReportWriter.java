@@ -90,11 +90,12 @@ final class ReportWriter {
         List<Target> rows = new ArrayList<>();
         Predicate<JsonNode> thousandOverTen = l -> l.path("scenario").asText().equals("fanout") && !sweep(l)
                 && l.path("params").path("subscribers").asInt() == 1000 && l.path("params").path("channels").asInt() == 10;
-        // The default fan-out (20 publishes/s) when it was run, else the latest of any rate.
-        Predicate<JsonNode> efficiency = results.matching(thousandOverTen.and(l -> l.path("params").path("rate").asDouble() == 20)).isEmpty()
-                ? thousandOverTen : thousandOverTen.and(l -> l.path("params").path("rate").asDouble() == 20);
-        rows.add(ratioTarget("Deliveries per server CPU-second, 1000 subscribers over 10 channels", ">= 4x soketi", 4, true,
-                "scripts/bench fanout --target both --subscribers 1000 --channels 10 --rate 20",
+        // Measured at 20,000 deliveries/s (200 publishes/s): at lower rates the window mostly measures
+        // idle overhead (timers, JIT) rather than delivery. Falls back to the latest run of any rate.
+        Predicate<JsonNode> atTwentyThousand = thousandOverTen.and(l -> l.path("params").path("rate").asDouble() == 200);
+        Predicate<JsonNode> efficiency = results.matching(atTwentyThousand).isEmpty() ? thousandOverTen : atTwentyThousand;
+        rows.add(ratioTarget("Deliveries per server CPU-second, 1000 subscribers over 10 channels (20,000 deliveries/s)", ">= 4x soketi", 4, true,
+                "scripts/bench fanout --target both --subscribers 1000 --channels 10 --rate 200",
                 efficiency, "deliveries_per_cpu_second"));
         rows.add(ratioTarget("Saturation deliveries/s (fanout sweep)", ">= 3x soketi", 3, true,
                 "scripts/bench fanout --target both --subscribers 1000 --channels 10 --sweep",
@@ -137,8 +138,10 @@ final class ReportWriter {
         if (l.has("warning")) {
             return true;
         }
+        // A sweep's figure is its highest passing step: only that step's conditions matter.
+        double saturation = l.path("saturation_deliveries_per_s").asDouble(-1);
         for (JsonNode step : l.path("steps")) {
-            if (step.has("warning")) {
+            if (step.has("warning") && step.path("deliveries_per_s").asDouble() == saturation) {
                 return true;
             }
         }

@@ -115,16 +115,12 @@ final class ResultSet {
                 bestPair = pair;
             }
         }
-        // A complete pair wins unless a newer Herald-only or soketi-only run exists.
-        if (bestPair != null && !newer(lastHerald, bestPair[0]) && !newer(lastSoketi, bestPair[1])) {
+        // A complete pair from one run wins: a ratio is only fair between figures measured together.
+        if (bestPair != null) {
             return new Pair(bestPair[0], bestPair[1], true);
         }
         return new Pair(lastHerald, lastSoketi, lastHerald != null && lastSoketi != null
                 && lastHerald.path("run_id").asText().equals(lastSoketi.path("run_id").asText()));
-    }
-
-    private static boolean newer(JsonNode a, JsonNode b) {
-        return a != null && !a.has("error") && a.path("time").asText().compareTo(b.path("time").asText()) > 0;
     }
 
     List<JsonNode> matching(Predicate<JsonNode> filter) {
