@@ -11,28 +11,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Channel queries through the official REST library's {@code get(...)} (pusher-http-java signs
  * them), with the channels occupied by official pusher-java-client connections.
  */
 class ChannelQueriesLibraryTest {
-    private static Fixture fx;
+    @RegisterExtension
+    static final Fixture fx = Fixture.serving();
     private static com.pusher.rest.Pusher rest;
 
     @BeforeAll
     static void startServer() {
-        fx = Fixture.start();
         rest = fx.rest();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (fx != null) fx.close();
     }
 
     /** Every test starts on a server with no occupied channel, so channel lists can be asserted exactly. */

@@ -7,10 +7,9 @@ import com.pusher.client.channel.PrivateChannel;
 import io.herald.app.App;
 import io.herald.testing.TestServers;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Client events (client-*) sent by pusher-java-client over the WebSocket. */
 class ClientEventsTest {
@@ -18,26 +17,16 @@ class ClientEventsTest {
     private static final String QUIET_KEY = "quiet-key";
     private static final String QUIET_SECRET = "quiet-secret";
 
-    private static Fixture fx;
+    @RegisterExtension
+    static final Fixture fx = Fixture.serving(TestServers.defaultApp(), App.of(QUIET_ID, QUIET_KEY, QUIET_SECRET));
     private static com.pusher.rest.Pusher rest;
     private static com.pusher.rest.Pusher quietRest;
 
     @BeforeAll
     static void startServer() {
         // The default app allows client events; the "quiet" app (App.of defaults) does not.
-        fx = Fixture.start(TestServers.defaultApp(), App.of(QUIET_ID, QUIET_KEY, QUIET_SECRET));
         rest = fx.rest();
         quietRest = fx.rest(QUIET_ID, QUIET_KEY, QUIET_SECRET);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (fx != null) fx.close();
-    }
-
-    @AfterEach
-    void disconnectClients() {
-        fx.closeClients();
     }
 
     @Test

@@ -3,29 +3,13 @@ package io.herald.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.pusher.client.connection.ConnectionState;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Connection-level refusals as pusher-java-client reports them. */
 class ConnectionErrorsTest {
-    private static Fixture fx;
-
-    @BeforeAll
-    static void startServer() {
-        fx = Fixture.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (fx != null) fx.close();
-    }
-
-    @AfterEach
-    void disconnectClients() {
-        fx.closeClients();
-    }
+    @RegisterExtension
+    static final Fixture fx = Fixture.serving();
 
     @Test
     void unknownAppKeyGets4001AndEndsDisconnected() {

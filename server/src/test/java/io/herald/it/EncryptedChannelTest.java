@@ -8,35 +8,24 @@ import io.herald.testing.TestServers;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * End-to-end encrypted channels: the REST library encrypts with a key derived from the master key,
  * the server forwards the ciphertext untouched, the client decrypts with the shared_secret from auth.
  */
 class EncryptedChannelTest {
-    private static Fixture fx;
+    @RegisterExtension
+    static final Fixture fx = Fixture.serving();
     private static com.pusher.rest.Pusher rest;
 
     @BeforeAll
     static void startServer() {
         byte[] masterKey = new byte[32];
         new SecureRandom().nextBytes(masterKey);
-        fx = Fixture.start();
         rest = fx.restWithMasterKey(Base64.getEncoder().encodeToString(masterKey));
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (fx != null) fx.close();
-    }
-
-    @AfterEach
-    void disconnectClients() {
-        fx.closeClients();
     }
 
     @Test

@@ -13,29 +13,53 @@ import io.herald.testing.TestServers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import java.util.UUID;
 
 /**
  * A real Herald server on a free loopback port plus the official REST clients and WebSocket
- * clients a test class uses. One instance per test class (held in that class's own static field);
- * WebSocket clients are tracked so each test can close its own in @AfterEach.
+ * clients a test class uses. One instance per test class, registered as an extension in that
+ * class's own static field; WebSocket clients are tracked so each test's are closed after it.
  */
-final class Fixture implements AutoCloseable {
+final class Fixture implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Herald herald;
-    private final int port;
+    private final App[] apps;
+    private Herald herald;
+    private int port;
     private final List<com.pusher.rest.Pusher> restClients = new ArrayList<>();
     private final List<WsClient> wsClients = new ArrayList<>();
 
-    private Fixture(Herald herald) {
-        this.herald = herald;
-        this.port = herald.port();
+    private Fixture(App[] apps) {
+        this.apps = apps;
     }
 
-    /** Starts a server with the given apps (the default app when none are given). */
-    static Fixture start(App... apps) {
-        return new Fixture(TestServers.start(apps));
+    /**
+     * A server with the given apps (the default app when none are given) for one test class:
+     * {@code @RegisterExtension static final Fixture fx = Fixture.serving();}. It starts before the
+     * class's own {@code @BeforeAll}, closes each test's clients after it, and stops after the class.
+     */
+    static Fixture serving(App... apps) {
+        return new Fixture(apps);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        herald = TestServers.start(apps);
+        port = herald.port();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        closeClients();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     int port() {
@@ -97,8 +121,7 @@ final class Fixture implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
+    private void close() {
         closeClients();
         List<com.pusher.rest.Pusher> rests;
         synchronized (this) {
@@ -112,7 +135,9 @@ final class Fixture implements AutoCloseable {
                 // nothing useful to do in cleanup
             }
         }
-        herald.close();
+        if (herald != null) {
+            herald.close();
+        }
     }
 
     // ------------------------------------------------------------------ authorizers (what a real backend returns)

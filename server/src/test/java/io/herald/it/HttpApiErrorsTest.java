@@ -6,23 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.rest.data.Result;
 import io.herald.testing.TestServers;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** HTTP API refusals as pusher-http-java reports them (status code and JSON error body). */
 class HttpApiErrorsTest {
-    private static Fixture fx;
-
-    @BeforeAll
-    static void startServer() {
-        fx = Fixture.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (fx != null) fx.close();
-    }
+    @RegisterExtension
+    static final Fixture fx = Fixture.serving();
 
     private static void assertJsonError(Result result) {
         JsonNode body = Fixture.json(result.getMessage());

@@ -12,30 +12,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.StreamSupport;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Presence channels: member lists, member_added/member_removed per distinct user, not per connection. */
 class PresenceChannelTest {
-    private static Fixture fx;
+    @RegisterExtension
+    static final Fixture fx = Fixture.serving();
     private static com.pusher.rest.Pusher rest;
 
     @BeforeAll
     static void startServer() {
-        fx = Fixture.start();
         rest = fx.rest();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (fx != null) fx.close();
-    }
-
-    @AfterEach
-    void disconnectClients() {
-        fx.closeClients();
     }
 
     private static WsClient user(String label, String userId, String name) {

@@ -8,32 +8,21 @@ import com.pusher.client.connection.ConnectionState;
 import com.pusher.rest.data.Result;
 import io.herald.testing.TestServers;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Private channels: authorized with the REST library's signature, refused with a forged one. */
 class PrivateChannelTest {
     private static final String FORGED = "{\"auth\":\"" + TestServers.APP_KEY + ":" + "0".repeat(64) + "\"}";
 
-    private static Fixture fx;
+    @RegisterExtension
+    static final Fixture fx = Fixture.serving();
     private static com.pusher.rest.Pusher rest;
 
     @BeforeAll
     static void startServer() {
-        fx = Fixture.start();
         rest = fx.rest();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (fx != null) fx.close();
-    }
-
-    @AfterEach
-    void disconnectClients() {
-        fx.closeClients();
     }
 
     @Test

@@ -7,30 +7,19 @@ import com.pusher.rest.data.Result;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Public channels driven by pusher-java-client, events published with pusher-http-java. */
 class PublicChannelTest {
-    private static Fixture fx;
+    @RegisterExtension
+    static final Fixture fx = Fixture.serving();
     private static com.pusher.rest.Pusher rest;
 
     @BeforeAll
     static void startServer() {
-        fx = Fixture.start();
         rest = fx.rest();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (fx != null) fx.close();
-    }
-
-    @AfterEach
-    void disconnectClients() {
-        fx.closeClients();
     }
 
     @Test

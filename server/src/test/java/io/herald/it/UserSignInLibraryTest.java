@@ -22,10 +22,10 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * User sign-in with the official Java client ({@code PusherOptions.setUserAuthenticator},
@@ -38,19 +38,14 @@ import org.junit.jupiter.api.Test;
  * and the tests use the library's generic signed {@code post(...)} for those endpoints.
  */
 class UserSignInLibraryTest {
-    private static Fixture fx;
+    @RegisterExtension
+    static final Fixture fx = Fixture.serving();
     private static com.pusher.rest.Pusher rest;
     private final List<SignedInClient> clients = new ArrayList<>();
 
     @BeforeAll
     static void startServer() {
-        fx = Fixture.start();
         rest = fx.rest();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (fx != null) fx.close();
     }
 
     @AfterEach
