@@ -13,6 +13,6 @@ public record ApiResponse(int status, String contentType, String body) {
     }
 
     public static ApiResponse error(int status, String message) {
-        return json(status, "{\"error\":" + Jsons.MAPPER.valueToTree(message).toString() + "}");
+        return json(status, "{\"error\":" + Jsons.quote(message) + "}");
     }
 }

@@ -11,7 +11,6 @@ import io.herald.ratelimit.KeyedThrottle;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -94,7 +93,7 @@ public final class PusherProtocol {
 
     private void subscribe(Connection connection, JsonNode data) {
         App app = connection.app();
-        String channel = text(data, "channel");
+        String channel = Jsons.text(data, "channel");
         String nameProblem = Names.channelNameProblem(channel, app.maxChannelNameLength());
         if (nameProblem != null) {
             subscriptionError(connection, ErrorCodes.UNAUTHORIZED, nameProblem, channel);
@@ -107,10 +106,10 @@ public final class PusherProtocol {
                     "#server-to-user channels are only for the user this connection signed in as", channel);
             return;
         }
-        String channelData = type.isPresence() ? text(data, "channel_data") : null;
+        String channelData = type.isPresence() ? Jsons.text(data, "channel_data") : null;
         if (type.requiresAuth()) {
             String payload = Signatures.channelAuthPayload(connection.socketId(), channel, channelData);
-            if (!Signatures.verifyAuth(app.key(), app.secret(), payload, text(data, "auth"))) {
+            if (!Signatures.verifyAuth(app.key(), app.secret(), payload, Jsons.text(data, "auth"))) {
                 subscriptionError(connection, ErrorCodes.UNAUTHORIZED,
                         "Invalid signature: auth does not match " + (type.isPresence()
                                 ? "socket_id:channel:channel_data" : "socket_id:channel") + " signed with the app secret",
@@ -149,7 +148,7 @@ public final class PusherProtocol {
         }
         subscriptionCountChanged(connection, channel);
         if (outcome.firstConnectionOfUser()) {
-            String memberData = "{\"user_id\":" + quote(userId) + (userInfo == null ? "" : ",\"user_info\":" + userInfo) + "}";
+            String memberData = "{\"user_id\":" + Jsons.quote(userId) + (userInfo == null ? "" : ",\"user_info\":" + userInfo) + "}";
             adapter.publish(app.id(), channel,
                     Frames.event(alloc(connection), "pusher_internal:member_added", channel, memberData),
                     connection.socketId());
@@ -215,7 +214,7 @@ public final class PusherProtocol {
         StringBuilder ids = new StringBuilder();
         StringBuilder hash = new StringBuilder();
         for (Map.Entry<String, String> member : members.entrySet()) {
-            String id = quote(member.getKey());
+            String id = Jsons.quote(member.getKey());
             if (ids.length() > 0) {
                 ids.append(',');
                 hash.append(',');
@@ -227,7 +226,7 @@ public final class PusherProtocol {
     }
 
     private void unsubscribe(Connection connection, JsonNode data) {
-        String channel = text(data, "channel");
+        String channel = Jsons.text(data, "channel");
         if (channel == null) {
             protocolError(connection, "pusher:unsubscribe needs data.channel", null);
             return;
@@ -274,14 +273,14 @@ public final class PusherProtocol {
 
     private void announceMemberRemoved(Connection connection, String channel, String userId) {
         adapter.publish(connection.app().id(), channel, Frames.event(alloc(connection),
-                "pusher_internal:member_removed", channel, "{\"user_id\":" + quote(userId) + "}"), null);
+                "pusher_internal:member_removed", channel, "{\"user_id\":" + Jsons.quote(userId) + "}"), null);
     }
 
     // --- client events ---
 
     private void clientEvent(Connection connection, String event, JsonNode message) {
         App app = connection.app();
-        String channel = text(message, "channel");
+        String channel = Jsons.text(message, "channel");
         if (!app.enableClientMessages()) {
             protocolError(connection, "Client events are not enabled for this app", channel);
             return;
@@ -353,19 +352,6 @@ public final class PusherProtocol {
             }
         }
         return data;
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node == null ? null : node.get(field);
-        return value != null && value.isTextual() ? value.asText() : null;
-    }
-
-    private static String quote(String value) {
-        try {
-            return Jsons.MAPPER.writeValueAsString(value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static String truncate(String value) {

@@ -28,13 +28,13 @@ final class UserSignIn {
 
     void signIn(Connection connection, JsonNode data) {
         App app = connection.app();
-        String userData = text(data, "user_data");
+        String userData = Jsons.text(data, "user_data");
         if (userData == null) {
             refuse(connection, "pusher:signin needs data.user_data (a JSON string)");
             return;
         }
         if (!Signatures.verifyAuth(app.key(), app.secret(), Signatures.signInPayload(connection.socketId(), userData),
-                text(data, "auth"))) {
+                Jsons.text(data, "auth"))) {
             refuse(connection, "Invalid signature: auth does not match socket_id::user::user_data signed with the app secret");
             return;
         }
@@ -56,7 +56,7 @@ final class UserSignIn {
             return;
         }
         boolean repeated = connection.userId() != null;
-        String successData = "{\"user_data\":" + Jsons.MAPPER.valueToTree(userData) + "}";
+        String successData = "{\"user_data\":" + Jsons.quote(userData) + "}";
         connection.send(Frames.event(connection.channel().alloc(), "pusher:signin_success", null, successData));
         if (repeated) {
             return;
@@ -128,10 +128,5 @@ final class UserSignIn {
 
     private static void refuse(Connection connection, String message) {
         connection.send(Frames.error(connection.channel().alloc(), ErrorCodes.UNAUTHORIZED, message, null));
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node == null ? null : node.get(field);
-        return value != null && value.isTextual() ? value.asText() : null;
     }
 }

@@ -139,7 +139,7 @@ public final class HeraldServer {
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
             ApiResponse error = ApiResponse.error(413, "Request body is larger than " + maxBody / 1024 + " KB");
             boolean bodyStillArriving = !(oversized instanceof FullHttpMessage);
-            HttpResponses.send(ctx, error.status(), error.contentType(), error.body(), bodyStillArriving);
+            HttpResponses.send(ctx, error, bodyStillArriving);
         }
     }
 }

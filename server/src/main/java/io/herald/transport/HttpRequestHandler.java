@@ -13,26 +13,20 @@ import io.herald.protocol.Frames;
 import io.herald.protocol.PusherProtocol;
 import io.herald.ratelimit.HttpRateLimits;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -80,17 +74,17 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (!request.decoderResult().isSuccess()) {
-            HttpResponses.json(ctx, 400, HttpResponses.errorJson("Malformed HTTP request"), false);
+            HttpResponses.send(ctx, ApiResponse.error(400, "Malformed HTTP request"), false);
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.path();
         if (isWebSocketUpgrade(request)) {
             if (!path.startsWith("/app/") || path.length() == 5 || path.indexOf('/', 5) >= 0) {
-                HttpResponses.json(ctx, 404, HttpResponses.errorJson("No WebSocket endpoint at " + path
+                HttpResponses.send(ctx, ApiResponse.error(404, "No WebSocket endpoint at " + path
                         + "; connect to /app/{app_key}"), false);
             } else if (draining.getAsBoolean()) {
-                HttpResponses.json(ctx, 503, HttpResponses.errorJson("Server is shutting down"), false);
+                HttpResponses.send(ctx, ApiResponse.error(503, "Server is shutting down"), false);
             } else if (limits.enabled()) {
                 upgradeWithinLimit(ctx, request, path.substring(5), uri.parameters());
             } else {
@@ -104,8 +98,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             String ip = clientIp(ctx, request);
             limits.apiRequest(ip).whenComplete((decision, error) -> {
                 if (error == null && !decision.allowed()) {
-                    tooManyRequests(ctx, decision.retryAfterSeconds(), HttpResponses.errorJson("Too many requests: at most "
-                            + limits.describeApiLimit() + " from " + ip + "; retry in " + decision.retryAfterSeconds() + " s"),
+                    tooManyRequests(ctx, decision.retryAfterSeconds(), "Too many requests: at most "
+                            + limits.describeApiLimit() + " from " + ip + "; retry in " + decision.retryAfterSeconds() + " s",
                             keepAlive);
                 } else {
                     handleApi(ctx, apiRequest, keepAlive);
@@ -121,9 +115,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             ApiResponse answer = error == null ? response : ApiResponse.error(500, "Internal error");
             if (answer.status() == 429) {
                 // The app limits are per second.
-                tooManyRequests(ctx, 1, answer.body(), keepAlive);
+                HttpResponses.send(ctx, answer, keepAlive, 1);
             } else {
-                HttpResponses.send(ctx, answer.status(), answer.contentType(), answer.body(), keepAlive);
+                HttpResponses.send(ctx, answer, keepAlive);
             }
         });
     }
@@ -141,9 +135,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             Runnable next = () -> {
                 try {
                     if (error == null && !decision.allowed()) {
-                        tooManyRequests(ctx, decision.retryAfterSeconds(), HttpResponses.errorJson("Too many requests: at most "
+                        tooManyRequests(ctx, decision.retryAfterSeconds(), "Too many requests: at most "
                                 + limits.describeWebsocketLimit() + " from " + ip + "; retry in "
-                                + decision.retryAfterSeconds() + " s"), false);
+                                + decision.retryAfterSeconds() + " s", false);
                     } else {
                         upgrade(ctx, request, appKey, params);
                     }
@@ -163,20 +157,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         });
     }
 
-    /** 429 with {@code Retry-After}; {@code json} is the {@code {"error":...}} body. */
-    private static void tooManyRequests(ChannelHandlerContext ctx, long retryAfterSeconds, String json, boolean keepAlive) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.TOO_MANY_REQUESTS,
-                Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8)));
-        response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
-                .set(HttpHeaderNames.RETRY_AFTER, Long.toString(Math.max(1, retryAfterSeconds)))
-                .set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
-        if (keepAlive) {
-            ctx.writeAndFlush(response);
-        } else {
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        }
+    /** 429 with {@code Retry-After}, for the per-IP limits. */
+    private static void tooManyRequests(ChannelHandlerContext ctx, long retryAfterSeconds, String message, boolean keepAlive) {
+        HttpResponses.send(ctx, ApiResponse.error(429, message), keepAlive, Math.max(1, retryAfterSeconds));
     }
 
     private static boolean isWebSocketUpgrade(FullHttpRequest request) {

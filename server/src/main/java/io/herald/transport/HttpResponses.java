@@ -1,5 +1,6 @@
 package io.herald.transport;
 
+import io.herald.api.ApiResponse;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -16,12 +17,20 @@ import java.nio.charset.StandardCharsets;
 final class HttpResponses {
     private HttpResponses() {}
 
-    static void send(ChannelHandlerContext ctx, int status, String contentType, String body, boolean keepAlive) {
+    static void send(ChannelHandlerContext ctx, ApiResponse answer, boolean keepAlive) {
+        send(ctx, answer, keepAlive, 0);
+    }
+
+    /** With {@code retryAfterSeconds} > 0, adds {@code Retry-After} (429 answers). */
+    static void send(ChannelHandlerContext ctx, ApiResponse answer, boolean keepAlive, long retryAfterSeconds) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body.getBytes(StandardCharsets.UTF_8)));
+                HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(answer.body().getBytes(StandardCharsets.UTF_8)));
         response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
+                .set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+        if (retryAfterSeconds > 0) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
+        }
         if (keepAlive) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         } else {
@@ -31,13 +40,5 @@ final class HttpResponses {
         if (!keepAlive) {
             written.addListener(ChannelFutureListener.CLOSE);
         }
-    }
-
-    static void json(ChannelHandlerContext ctx, int status, String json, boolean keepAlive) {
-        send(ctx, status, "application/json", json, keepAlive);
-    }
-
-    static String errorJson(String message) {
-        return "{\"error\":" + io.herald.protocol.Jsons.MAPPER.valueToTree(message).toString() + "}";
     }
 }
