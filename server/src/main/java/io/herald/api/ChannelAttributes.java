@@ -11,6 +11,8 @@ import java.util.Set;
 final class ChannelAttributes {
     static final String SUBSCRIPTION_COUNT = "subscription_count";
     static final String USER_COUNT = "user_count";
+    /** The kept event of a cache channel; only the single-channel query answers it. */
+    static final String CACHE = "cache";
 
     private ChannelAttributes() {}
 
@@ -20,7 +22,7 @@ final class ChannelAttributes {
         if (info != null) {
             for (String attribute : info.split(",")) {
                 String trimmed = attribute.trim();
-                if (trimmed.equals(SUBSCRIPTION_COUNT) || trimmed.equals(USER_COUNT)) {
+                if (trimmed.equals(SUBSCRIPTION_COUNT) || trimmed.equals(USER_COUNT) || trimmed.equals(CACHE)) {
                     attributes.add(trimmed);
                 }
             }

@@ -9,7 +9,6 @@ import io.herald.protocol.ChannelType;
 import io.herald.protocol.Jsons;
 import io.herald.protocol.Names;
 import java.io.IOException;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -52,8 +51,7 @@ final class ChannelQueries {
         if (attributes.contains(ChannelAttributes.USER_COUNT) && !ChannelType.of(channel).isPresence()) {
             return completed(ApiResponse.error(400, "info=user_count is only available for presence channels"));
         }
-        boolean wantsCache = request.param("info") != null
-                && List.of(request.param("info").split(",")).contains("cache") && ChannelType.isCache(channel);
+        boolean wantsCache = attributes.contains(ChannelAttributes.CACHE) && ChannelType.isCache(channel);
         CompletableFuture<Optional<ChannelCache.CachedEvent>> cached = wantsCache
                 ? cache.get(app.id(), channel) : CompletableFuture.completedFuture(Optional.empty());
         return adapter.channel(app.id(), channel).thenCombine(cached, (snapshot, event) -> {

@@ -96,6 +96,9 @@ class RawCacheChannelTest {
         JsonNode info = ApiClient.json(api.get("/apps/" + TestServers.APP_ID + "/channels/cache-query", Map.of("info", "cache")));
         assertThat(info.path("cache").path("data").asText()).isEqualTo("green");
         assertThat(info.path("cache").path("ttl").asInt()).isBetween(1, 300);
+        JsonNode spaced = ApiClient.json(api.get("/apps/" + TestServers.APP_ID + "/channels/cache-query",
+                Map.of("info", "subscription_count, cache")));
+        assertThat(spaced.path("cache").path("data").asText()).as("attributes are trimmed").isEqualTo("green");
         JsonNode none = ApiClient.json(api.get("/apps/" + TestServers.APP_ID + "/channels/cache-empty", Map.of("info", "cache")));
         assertThat(none.has("cache")).isFalse();
     }
