@@ -1,5 +1,6 @@
 package io.herald.cache;
 
+import io.herald.redis.LettuceClients;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.SetArgs;
@@ -26,7 +27,7 @@ public final class RedisChannelCache implements ChannelCache {
     private final long ttlMillis;
 
     public RedisChannelCache(String url, String prefix, int ttlSeconds) {
-        this.client = RedisClient.create(url);
+        this.client = LettuceClients.standalone(url);
         try {
             this.connection = client.connect(ByteArrayCodec.INSTANCE);
         } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package io.herald.ratelimit;
 
 import io.lettuce.core.ClientOptions;
+import io.herald.redis.LettuceClients;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
@@ -46,7 +47,7 @@ public final class RedisRateLimiter implements RateLimiter {
     private final AtomicLong failuresSinceWarning = new AtomicLong();
 
     public RedisRateLimiter(String url, String prefix) {
-        this.client = RedisClient.create(url);
+        this.client = LettuceClients.standalone(url);
         client.setOptions(ClientOptions.builder()
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS) // fail fast, then allow
                 .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
