@@ -10,7 +10,11 @@ import io.herald.cache.RedisChannelCache;
 import io.herald.channel.ChannelRegistry;
 import io.herald.channel.ConnectionQuota;
 import io.herald.cluster.Adapter;
+import io.herald.cluster.ClusterAdapter;
+import io.herald.cluster.ClusterTransport;
 import io.herald.cluster.LocalAdapter;
+import io.herald.cluster.NatsTransport;
+import io.herald.cluster.RedisTransport;
 import io.herald.config.HeraldConfig;
 import io.herald.protocol.ErrorCodes;
 import io.herald.protocol.PusherProtocol;
@@ -47,7 +51,7 @@ public final class Herald implements AutoCloseable {
         this.config = config;
         this.loops = EventLoops.create(Runtime.getRuntime().availableProcessors());
         this.apps = new MemoryAppManager(config.appManager().apps());
-        this.adapter = createAdapter(config.adapter());
+        this.adapter = createAdapter(config.adapter(), config.processId());
         this.cache = createCache(config.cache());
         this.rateLimits = new HttpRateLimits(createRateLimiter(config.rateLimiter()), config.rateLimiter());
         this.registry = new ChannelRegistry(loops.workers());
@@ -58,11 +62,16 @@ public final class Herald implements AutoCloseable {
     }
 
     /** The one place a cluster driver is chosen by name. */
-    private static Adapter createAdapter(HeraldConfig.AdapterConfig adapter) {
-        if (!adapter.driver().equals("local")) {
-            throw new IllegalArgumentException("adapter.driver '" + adapter.driver() + "' is not available");
-        }
-        return new LocalAdapter();
+    private static Adapter createAdapter(HeraldConfig.AdapterConfig adapter, String nodeId) {
+        ClusterTransport transport = switch (adapter.driver()) {
+            case "local" -> null;
+            case "redis" -> RedisTransport.standalone(adapter.servers().get(0), adapter.servers().get(1));
+            case "redis-cluster" -> RedisTransport.cluster(adapter.servers());
+            case "nats" -> new NatsTransport(adapter, nodeId);
+            default -> throw new IllegalArgumentException("adapter.driver '" + adapter.driver() + "' is not available");
+        };
+        return transport == null ? new LocalAdapter()
+                : new ClusterAdapter(nodeId, transport, adapter.prefix(), adapter.requestTimeoutMillis());
     }
 
     /** The one place a cache driver is chosen by name. */

@@ -69,6 +69,9 @@ public final class HttpApi {
         if (draining.getAsBoolean()) {
             return ApiResponse.text(503, "Shutting down");
         }
+        if (!adapter.isHealthy()) {
+            return ApiResponse.text(503, "Cluster backend (" + adapter.name() + ") unreachable");
+        }
         if (!cache.isHealthy()) {
             return ApiResponse.text(503, "Cache backend unreachable");
         }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -60,9 +61,11 @@ public final class ChannelRegistry implements AdapterEventHandler {
 
     /**
      * Subscribes {@code connection}; for presence channels also joins its user to the roster
-     * (refused when the roster is full). The roster snapshot is taken atomically with the join.
+     * (refused when the channel is full, counting {@code membersElsewhere}, the channel's members on
+     * other nodes). The member list is taken atomically with the join and includes those others.
      */
-    public JoinOutcome subscribe(Connection connection, String channelName, String userId, String userInfoJson) {
+    public JoinOutcome subscribe(Connection connection, String channelName, String userId, String userInfoJson,
+                                 Map<String, String> membersElsewhere) {
         JoinOutcome[] outcome = new JoinOutcome[1];
         channelsOf(connection.app().id()).compute(channelName, (name, channel) -> {
             if (channel == null) {
@@ -70,13 +73,14 @@ public final class ChannelRegistry implements AdapterEventHandler {
             }
             if (channel.type() == ChannelType.PRESENCE) {
                 PresenceRoster.JoinResult result = channel.roster().join(
-                        userId, userInfoJson, connection.app().maxPresenceMembersPerChannel());
+                        userId, userInfoJson, connection.app().maxPresenceMembersPerChannel(), membersElsewhere);
                 if (result == PresenceRoster.JoinResult.FULL) {
                     outcome[0] = new JoinOutcome(true, false, Map.of());
                     return channel.isEmpty() ? null : channel;
                 }
-                outcome[0] = new JoinOutcome(false,
-                        result == PresenceRoster.JoinResult.FIRST_CONNECTION, channel.roster().snapshot());
+                Map<String, String> members = new LinkedHashMap<>(membersElsewhere);
+                members.putAll(channel.roster().snapshot());
+                outcome[0] = new JoinOutcome(false, result == PresenceRoster.JoinResult.FIRST_CONNECTION, members);
             } else {
                 outcome[0] = new JoinOutcome(false, false, Map.of());
             }

@@ -21,10 +21,14 @@ final class PresenceRoster {
 
     private final LinkedHashMap<String, Member> members = new LinkedHashMap<>();
 
-    synchronized JoinResult join(String userId, String userInfoJson, int maxMembers) {
+    /**
+     * Adds a connection of {@code userId}. {@code othersElsewhere} are the channel's members on
+     * other nodes: they count towards {@code maxMembers} too.
+     */
+    synchronized JoinResult join(String userId, String userInfoJson, int maxMembers, Map<String, String> othersElsewhere) {
         Member member = members.get(userId);
         if (member == null) {
-            if (members.size() >= maxMembers) {
+            if (!othersElsewhere.containsKey(userId) && distinctWith(othersElsewhere) >= maxMembers) {
                 return JoinResult.FULL;
             }
             member = new Member(userInfoJson);
@@ -34,6 +38,16 @@ final class PresenceRoster {
         }
         member.connections++;
         return JoinResult.ANOTHER_CONNECTION;
+    }
+
+    private int distinctWith(Map<String, String> othersElsewhere) {
+        int distinct = members.size();
+        for (String userId : othersElsewhere.keySet()) {
+            if (!members.containsKey(userId)) {
+                distinct++;
+            }
+        }
+        return distinct;
     }
 
     /** Returns true when this was the user's last connection in the channel. */

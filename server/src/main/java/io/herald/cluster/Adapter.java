@@ -31,6 +31,29 @@ public interface Adapter extends AutoCloseable {
     /** Which of {@code userIds} are signed in on any node (for watchlists). */
     CompletableFuture<Set<String>> onlineUsers(String appId, Set<String> userIds);
 
+    /**
+     * Presence members of a channel held by the other nodes (user id -> user_info JSON, or null
+     * when the user gave none); empty on a single node.
+     */
+    default Map<String, String> remotePresenceMembers(String appId, String channel) {
+        return Map.of();
+    }
+
+    /**
+     * A user's first connection on this node joined a presence channel. Subscribers everywhere
+     * (but {@code joiningSocketId}) get member_added, unless the user is already in the channel on
+     * another node.
+     */
+    void presenceMemberJoined(String appId, String channel, String userId, String userInfoJson, String joiningSocketId);
+
+    /** A user's last connection on this node left a presence channel: member_removed, unless they remain elsewhere. */
+    void presenceMemberLeft(String appId, String channel, String userId);
+
+    /** False while the backend that links the nodes is unreachable ({@code /up} then answers 503). */
+    default boolean isHealthy() {
+        return true;
+    }
+
     /** Closes every connection signed in as {@code userId}, on every node, with 4009. */
     void terminateUserConnections(String appId, String userId);
 

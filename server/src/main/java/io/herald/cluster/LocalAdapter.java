@@ -1,6 +1,8 @@
 package io.herald.cluster;
 
+import io.herald.protocol.Frames;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -32,6 +34,16 @@ public final class LocalAdapter implements Adapter {
     @Override
     public CompletableFuture<Set<String>> onlineUsers(String appId, Set<String> userIds) {
         return CompletableFuture.completedFuture(handler.localOnlineUsers(appId, userIds));
+    }
+
+    @Override
+    public void presenceMemberJoined(String appId, String channel, String userId, String userInfoJson, String joiningSocketId) {
+        handler.onPublish(appId, channel, Frames.memberAdded(ByteBufAllocator.DEFAULT, channel, userId, userInfoJson), joiningSocketId);
+    }
+
+    @Override
+    public void presenceMemberLeft(String appId, String channel, String userId) {
+        handler.onPublish(appId, channel, Frames.memberRemoved(ByteBufAllocator.DEFAULT, channel, userId), null);
     }
 
     @Override

@@ -27,7 +27,7 @@ public final class ConfigLoader {
 
     static final String DEFAULT_FILE = "config/config.json";
 
-    private static final List<String> ADAPTERS_AVAILABLE = List.of("local");
+    private static final List<String> ADAPTERS_AVAILABLE = List.of("local", "redis", "redis-cluster", "nats");
     private static final List<String> ADAPTERS_KNOWN = List.of("local", "redis", "redis-cluster", "nats");
     private static final List<String> APP_MANAGERS_AVAILABLE = List.of("memory", "array");
     private static final List<String> APP_MANAGERS_KNOWN = List.of("memory", "array", "mysql", "postgres", "pgsql");
@@ -107,7 +107,7 @@ public final class ConfigLoader {
                 tree.integer("websocket_max_payload_kb", "WEBSOCKET_MAX_PAYLOAD_KB", 64, 1, 16384),
                 tree.integer("http_max_body_kb", "HTTP_MAX_BODY_KB", 2048, 1, 65536),
                 tree.string("instance.process_id", "INSTANCE_PROCESS_ID", UUID.randomUUID().toString()),
-                new HeraldConfig.AdapterConfig(adapterDriver),
+                adapter(tree, adapterDriver),
                 new HeraldConfig.AppManagerConfig(appManagerDriver, apps(tree, vars),
                         tree.bool("app_manager.cache.enabled", null, true),
                         tree.integer("app_manager.cache.ttl", null, 300, 0, Integer.MAX_VALUE)),
@@ -120,6 +120,39 @@ public final class ConfigLoader {
                 ssl(tree),
                 cors(tree),
                 rateLimiter(tree));
+    }
+
+    /** The chosen driver's block of {@code adapter.*}, with Sockudo's defaults and variables. */
+    private static HeraldConfig.AdapterConfig adapter(ConfigTree tree, String driver) {
+        return switch (driver) {
+            case "redis" -> {
+                List<String> urls = List.of(redisUrl(tree, "adapter.redis.redis_pub_options.url"),
+                        redisUrl(tree, "adapter.redis.redis_sub_options.url"));
+                // cluster_mode: the same URLs are seeds of a Redis Cluster.
+                yield new HeraldConfig.AdapterConfig(tree.bool("adapter.redis.cluster_mode", null, false) ? "redis-cluster" : "redis",
+                        urls, tree.string("adapter.redis.prefix", null, "sockudo_adapter:"),
+                        tree.integer("adapter.redis.requests_timeout", null, 5000, 1, 600_000), 5000, null, null, null);
+            }
+            case "redis-cluster" -> new HeraldConfig.AdapterConfig("redis-cluster",
+                    tree.stringList("adapter.cluster.nodes", "REDIS_CLUSTER_NODES", List.of("redis://127.0.0.1:7000")),
+                    tree.string("adapter.cluster.prefix", null, "sockudo_cluster:"),
+                    tree.integer("adapter.cluster.request_timeout_ms", null, 5000, 1, 600_000), 5000, null, null, null);
+            case "nats" -> {
+                List<String> servers = tree.stringList("adapter.nats.servers", "NATS_SERVERS", List.of("nats://127.0.0.1:4222"));
+                String single = tree.env("NATS_URL");
+                if (single != null && tree.env("NATS_SERVERS") == null && !single.isBlank()) {
+                    servers = List.of(single.trim());
+                }
+                yield new HeraldConfig.AdapterConfig("nats", servers,
+                        tree.string("adapter.nats.prefix", "NATS_PREFIX", "sockudo_nats:"),
+                        tree.integer("adapter.nats.request_timeout_ms", "NATS_REQUEST_TIMEOUT_MS", 5000, 1, 600_000),
+                        tree.integer("adapter.nats.connection_timeout_ms", null, 5000, 1, 600_000),
+                        tree.string("adapter.nats.username", "NATS_USERNAME", null),
+                        tree.string("adapter.nats.password", "NATS_PASSWORD", null),
+                        tree.string("adapter.nats.token", "NATS_TOKEN", null));
+            }
+            default -> HeraldConfig.AdapterConfig.local();
+        };
     }
 
     private static HeraldConfig.SslConfig ssl(ConfigTree tree) {

@@ -28,8 +28,22 @@ public record HeraldConfig(
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 6001;
 
-    /** `adapter.*`: which cluster driver carries events between nodes. */
-    public record AdapterConfig(String driver) {}
+    /**
+     * {@code adapter.*}: which cluster driver carries events between nodes, resolved for that
+     * driver. {@code servers} are the Redis URLs (redis: publish then subscribe connection;
+     * redis-cluster: the seed nodes) or NATS servers; {@code prefix} starts every channel or subject
+     * name, so several Herald clusters can share one backend.
+     */
+    public record AdapterConfig(String driver, List<String> servers, String prefix, int requestTimeoutMillis,
+                                int connectionTimeoutMillis, String username, String password, String token) {
+        public AdapterConfig {
+            servers = List.copyOf(servers);
+        }
+
+        public static AdapterConfig local() {
+            return new AdapterConfig("local", List.of(), "", 5000, 5000, null, null, null);
+        }
+    }
 
     /** `app_manager.*`: where apps come from; `apps` is the memory (array) driver's list. */
     public record AppManagerConfig(String driver, List<App> apps, boolean cacheEnabled, int cacheTtlSeconds) {

@@ -60,6 +60,16 @@ public final class Frames {
         });
     }
 
+    /** {@code pusher_internal:member_added}; {@code userInfoJson} is raw JSON, or null for none. */
+    public static ByteBuf memberAdded(ByteBufAllocator alloc, String channel, String userId, String userInfoJson) {
+        return event(alloc, "pusher_internal:member_added", channel,
+                "{\"user_id\":" + Jsons.quote(userId) + (userInfoJson == null ? "" : ",\"user_info\":" + userInfoJson) + "}");
+    }
+
+    public static ByteBuf memberRemoved(ByteBufAllocator alloc, String channel, String userId) {
+        return event(alloc, "pusher_internal:member_removed", channel, "{\"user_id\":" + Jsons.quote(userId) + "}");
+    }
+
     /** {@code pusher:error} with {@code data} as an object: {@code {"code":N|null,"message":M}}. */
     public static ByteBuf error(ByteBufAllocator alloc, Integer code, String message, String channel) {
         return object(alloc, message.length() + 64, json -> {

@@ -12,6 +12,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -129,11 +130,11 @@ public final class PusherProtocol {
         }
         if (connection.subscription(channel) != null) {
             // Subscribing twice succeeds again, without a second member_added.
-            sendSubscriptionSucceeded(connection, channel, type.isPresence()
-                    ? registry.channelMembers(app.id(), channel) : null);
+            sendSubscriptionSucceeded(connection, channel, type.isPresence() ? presenceMembers(app.id(), channel) : null);
             return;
         }
-        ChannelRegistry.JoinOutcome outcome = registry.subscribe(connection, channel, userId, userInfo);
+        ChannelRegistry.JoinOutcome outcome = registry.subscribe(connection, channel, userId, userInfo,
+                type.isPresence() ? adapter.remotePresenceMembers(app.id(), channel) : Map.of());
         if (outcome.presenceFull()) {
             subscriptionError(connection, ErrorCodes.OVER_CAPACITY, "Presence channel is full (at most "
                     + app.maxPresenceMembersPerChannel() + " members)", channel);
@@ -148,10 +149,7 @@ public final class PusherProtocol {
         }
         subscriptionCountChanged(connection, channel);
         if (outcome.firstConnectionOfUser()) {
-            String memberData = "{\"user_id\":" + Jsons.quote(userId) + (userInfo == null ? "" : ",\"user_info\":" + userInfo) + "}";
-            adapter.publish(app.id(), channel,
-                    Frames.event(alloc(connection), "pusher_internal:member_added", channel, memberData),
-                    connection.socketId());
+            adapter.presenceMemberJoined(app.id(), channel, userId, userInfo, connection.socketId());
         }
     }
 
@@ -272,8 +270,14 @@ public final class PusherProtocol {
     }
 
     private void announceMemberRemoved(Connection connection, String channel, String userId) {
-        adapter.publish(connection.app().id(), channel, Frames.event(alloc(connection),
-                "pusher_internal:member_removed", channel, "{\"user_id\":" + Jsons.quote(userId) + "}"), null);
+        adapter.presenceMemberLeft(connection.app().id(), channel, userId);
+    }
+
+    /** Every node's members of a presence channel (this node's user_info wins for a user on both). */
+    private Map<String, String> presenceMembers(String appId, String channel) {
+        Map<String, String> members = new LinkedHashMap<>(adapter.remotePresenceMembers(appId, channel));
+        members.putAll(registry.channelMembers(appId, channel));
+        return members;
     }
 
     // --- client events ---

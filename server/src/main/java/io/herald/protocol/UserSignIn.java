@@ -8,6 +8,7 @@ import io.herald.cluster.Adapter;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -93,7 +94,7 @@ final class UserSignIn {
                     "Watchlist has " + watchlist.size() + " users; only the first " + MAX_WATCHLIST + " are watched", null));
         }
         for (String id : watched) {
-            registry.subscribe(connection, ChannelType.WATCHLIST_PREFIX + id, null, null);
+            registry.subscribe(connection, ChannelType.WATCHLIST_PREFIX + id, null, null, Map.of());
         }
         adapter.onlineUsers(connection.app().id(), watched).thenAccept(online -> {
             if (!online.isEmpty()) {

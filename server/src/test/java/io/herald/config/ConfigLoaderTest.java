@@ -121,7 +121,7 @@ class ConfigLoaderTest {
         HeraldConfig c = load(null, Map.of());
 
         assertThat(c).isEqualTo(new HeraldConfig(true, "127.0.0.1", 7001, 60, 5, 0, 30, 128, 512, "node-1",
-                new HeraldConfig.AdapterConfig("local"),
+                HeraldConfig.AdapterConfig.local(),
                 new HeraldConfig.AppManagerConfig("memory", List.of(App.of("a1", "k1", "s1")), false, 60),
                 HeraldConfig.CacheConfig.memory(), HeraldConfig.SslConfig.off(), HeraldConfig.CorsConfig.defaults(),
                 HeraldConfig.RateLimiterConfig.off()));
@@ -413,16 +413,110 @@ class ConfigLoaderTest {
     // ---- drivers and unavailable features --------------------------------------------------------
 
     @Test
-    void knownAdapterDriversNotBuiltYetFailClearly() throws IOException {
-        Path explicit = file("prod.json", "{\"adapter\": {\"driver\": \"redis\"}}");
-
-        assertThat(errorFor(explicit, Map.of()))
-                .isEqualTo("adapter.driver: 'redis' is not available in this build yet (available: local) (in "
-                        + explicit + ")");
-        assertThat(errorFor(null, Map.of("ADAPTER_DRIVER", "nats")))
-                .isEqualTo("ADAPTER_DRIVER: 'nats' is not available in this build yet (available: local)");
+    void knownAppManagerDriversNotBuiltYetFailClearly() {
         assertThat(errorFor(null, Map.of("APP_MANAGER_DRIVER", "pgsql")))
                 .isEqualTo("APP_MANAGER_DRIVER: 'pgsql' is not available in this build yet (available: memory, array)");
+    }
+
+    @Test
+    void adapterBlocksFromTheScalingGuideAreReadAsPrinted() throws IOException {
+        HeraldConfig.AdapterConfig redis = loadJson("""
+                {
+                  "adapter": {
+                    "driver": "redis",
+                    "redis": {
+                      "requests_timeout": 5000,
+                      "prefix": "sockudo_adapter:",
+                      "cluster_mode": false,
+                      "redis_pub_options": {
+                        "url": "redis://your-redis-host:6379/0"
+                      },
+                      "redis_sub_options": {
+                        "url": "redis://your-redis-host:6379/0"
+                      }
+                    }
+                  }
+                }
+                """).adapter();
+        assertThat(redis).isEqualTo(new HeraldConfig.AdapterConfig("redis",
+                List.of("redis://your-redis-host:6379/0", "redis://your-redis-host:6379/0"), "sockudo_adapter:", 5000, 5000,
+                null, null, null));
+
+        HeraldConfig.AdapterConfig cluster = loadJson("""
+                {
+                  "adapter": {
+                    "driver": "redis-cluster",
+                    "cluster": {
+                      "nodes": [
+                        "redis://node1.example.com:7000",
+                        "redis://node2.example.com:7001",
+                        "redis://node3.example.com:7002"
+                      ],
+                      "prefix": "sockudo_cluster:",
+                      "request_timeout_ms": 5000,
+                      "use_connection_manager": true
+                    }
+                  }
+                }
+                """).adapter();
+        assertThat(cluster.driver()).isEqualTo("redis-cluster");
+        assertThat(cluster.servers()).containsExactly("redis://node1.example.com:7000", "redis://node2.example.com:7001",
+                "redis://node3.example.com:7002");
+        assertThat(cluster.prefix()).isEqualTo("sockudo_cluster:");
+
+        HeraldConfig.AdapterConfig nats = loadJson("""
+                {
+                  "adapter": {
+                    "driver": "nats",
+                    "nats": {
+                      "servers": ["nats://nats-server1:4222", "nats://nats-server2:4222"],
+                      "prefix": "sockudo_nats:",
+                      "request_timeout_ms": 5000,
+                      "connection_timeout_ms": 5000,
+                      "username": null,
+                      "password": null,
+                      "token": null
+                    }
+                  }
+                }
+                """).adapter();
+        assertThat(nats).isEqualTo(new HeraldConfig.AdapterConfig("nats",
+                List.of("nats://nats-server1:4222", "nats://nats-server2:4222"), "sockudo_nats:", 5000, 5000, null, null, null));
+        assertThat(warnings()).as("the guide's keys are all known").noneMatch(w -> w.contains("Unknown configuration key"));
+    }
+
+    @Test
+    void adapterEnvironmentVariablesFromTheScalingGuide() {
+        assertThat(load(null, Map.of("ADAPTER_DRIVER", "redis", "REDIS_URL", "redis://redis:6379")).adapter().servers())
+                .containsExactly("redis://redis:6379", "redis://redis:6379");
+
+        HeraldConfig.AdapterConfig nats = load(null, Map.of("ADAPTER_DRIVER", "nats", "NATS_URL", "nats://nats-server:4222",
+                "NATS_USERNAME", "your_username", "NATS_PASSWORD", "your_password", "NATS_PREFIX", "p:",
+                "NATS_REQUEST_TIMEOUT_MS", "750")).adapter();
+        assertThat(nats).isEqualTo(new HeraldConfig.AdapterConfig("nats", List.of("nats://nats-server:4222"), "p:", 750, 5000,
+                "your_username", "your_password", null));
+        assertThat(load(null, Map.of("ADAPTER_DRIVER", "nats", "NATS_SERVERS", "nats://a:4222, nats://b:4222", "NATS_TOKEN", "t"))
+                .adapter()).satisfies(a -> {
+                    assertThat(a.servers()).containsExactly("nats://a:4222", "nats://b:4222");
+                    assertThat(a.token()).isEqualTo("t");
+                });
+
+        assertThat(load(null, Map.of("ADAPTER_DRIVER", "redis-cluster",
+                "REDIS_CLUSTER_NODES", "redis://n1:7000,redis://n2:7001")).adapter().servers())
+                .containsExactly("redis://n1:7000", "redis://n2:7001");
+        assertThat(load(null, Map.of()).adapter()).isEqualTo(HeraldConfig.AdapterConfig.local());
+    }
+
+    @Test
+    void redisAdapterInClusterModeUsesTheRedisClusterDriver() throws IOException {
+        HeraldConfig.AdapterConfig adapter = loadJson("""
+                {"adapter": {"driver": "redis", "redis": {"cluster_mode": true,
+                  "redis_pub_options": {"url": "redis://c1:7000"}, "redis_sub_options": {"url": "redis://c2:7001"}}}}
+                """).adapter();
+        assertThat(adapter.driver()).isEqualTo("redis-cluster");
+        assertThat(adapter.servers()).containsExactly("redis://c1:7000", "redis://c2:7001");
+        assertThat(errorFor("{\"adapter\": {\"driver\": \"nats\", \"nats\": {\"request_timeout_ms\": 0}}}"))
+                .startsWith("adapter.nats.request_timeout_ms: expected an integer between 1 and 600000");
     }
 
     @Test

@@ -26,7 +26,7 @@ public final class TestServers {
         List<App> list = apps.length == 0 ? List.of(defaultApp()) : List.of(apps);
         return new HeraldConfig(false, "127.0.0.1", 0, activityTimeoutSeconds, pongTimeoutSeconds,
                 2, 3600, 64, 2048, "test-node",
-                new HeraldConfig.AdapterConfig("local"),
+                HeraldConfig.AdapterConfig.local(),
                 new HeraldConfig.AppManagerConfig("memory", list, true, 300),
                 HeraldConfig.CacheConfig.memory(), HeraldConfig.SslConfig.off(), HeraldConfig.CorsConfig.defaults(),
                 HeraldConfig.RateLimiterConfig.off());
@@ -51,6 +51,28 @@ public final class TestServers {
         return new HeraldConfig(c.debug(), c.host(), c.port(), c.activityTimeoutSeconds(), c.pongTimeoutSeconds(),
                 c.shutdownGracePeriodSeconds(), c.userAuthenticationTimeoutSeconds(), c.websocketMaxPayloadKb(),
                 c.httpMaxBodyKb(), c.processId(), c.adapter(), c.appManager(), c.cache(), ssl, cors, c.rateLimiter());
+    }
+
+    /** The same configuration as one node of a cluster: another adapter and node id. */
+    public static HeraldConfig withAdapter(HeraldConfig c, HeraldConfig.AdapterConfig adapter, String nodeId) {
+        return new HeraldConfig(c.debug(), c.host(), c.port(), c.activityTimeoutSeconds(), c.pongTimeoutSeconds(),
+                c.shutdownGracePeriodSeconds(), c.userAuthenticationTimeoutSeconds(), c.websocketMaxPayloadKb(),
+                c.httpMaxBodyKb(), nodeId, adapter, c.appManager(), c.cache(), c.ssl(), c.cors(), c.rateLimiter());
+    }
+
+    /** The NATS server the test script starts ({@code NATS_URL} wins). */
+    public static String natsUrl() {
+        String url = System.getenv("NATS_URL");
+        return url == null || url.isEmpty() ? "nats://127.0.0.1:4222" : url;
+    }
+
+    /**
+     * The Redis Cluster seed nodes scripts/test starts for this run, or null when it was not
+     * started (a bare {@code mvn verify}); those tests are then skipped and counted as skipped.
+     */
+    public static List<String> redisClusterNodes() {
+        String nodes = System.getenv("HERALD_TEST_REDIS_CLUSTER_NODES");
+        return nodes == null || nodes.isBlank() ? null : List.of(nodes.split(","));
     }
 
     /** The Redis the test script starts (REDIS_URL wins, as it does for the server). */

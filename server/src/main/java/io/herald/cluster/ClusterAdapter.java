@@ -1,0 +1,457 @@
+package io.herald.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.cluster.ClusterMessage.Kind;
+import io.herald.protocol.Frames;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BinaryOperator;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The adapter for many nodes sharing a message bus (Redis, Redis Cluster or NATS).
+ *
+ * <p>Publishes go to this node's subscribers at once and to the other nodes over the bus as
+ * ready-made frames. Queries (channels, user counts, online users) go to every live node and
+ * wait for their answers at most {@code requestTimeoutMillis}.
+ *
+ * <p>Presence: every node keeps a copy of the other nodes' presence members, kept current by
+ * join/leave messages and a full exchange when a node is first seen. All presence decisions run
+ * on one thread ({@code control}), so each subscriber gets exactly one member_added when a user
+ * joins anywhere in the cluster, and one member_removed when their last connection anywhere goes.
+ * Nodes send a heartbeat every second; a node silent for {@link #NODE_TIMEOUT_MILLIS} is taken as
+ * crashed and its members are removed everywhere (with member_removed) within that time.
+ */
+public final class ClusterAdapter implements Adapter {
+    private static final Logger log = LoggerFactory.getLogger(ClusterAdapter.class);
+    static final long HEARTBEAT_INTERVAL_MILLIS = 1000;
+    public static final long NODE_TIMEOUT_MILLIS = 3500;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String nodeId;
+    private final ClusterTransport transport;
+    private final long requestTimeoutMillis;
+    private final String broadcastSubject;
+    private final String nodeSubjectPrefix;
+    /** The one thread for presence decisions, queries and liveness; never blocks. */
+    private final ScheduledThreadPoolExecutor control;
+    /** Live other nodes: node id -> System.nanoTime() of its last message. */
+    private final ConcurrentHashMap<String, Long> lastSeen = new ConcurrentHashMap<>();
+    /** The other nodes' presence members; written on {@code control} only. */
+    private final ConcurrentHashMap<String, PresenceTable> remotePresence = new ConcurrentHashMap<>();
+    /** This node's presence members as announced, in {@code control}'s order. */
+    private final PresenceTable localPresence = new PresenceTable();
+    /** Queries waiting for answers; {@code control} only. */
+    private final Map<Long, PendingQuery<?>> pending = new HashMap<>();
+    private long nextRequestId;
+    private volatile AdapterEventHandler handler;
+
+    public ClusterAdapter(String nodeId, ClusterTransport transport, String prefix, long requestTimeoutMillis) {
+        this.nodeId = nodeId;
+        this.transport = transport;
+        this.requestTimeoutMillis = requestTimeoutMillis;
+        this.broadcastSubject = prefix + "broadcast";
+        this.nodeSubjectPrefix = prefix + "node.";
+        this.control = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "herald-cluster");
+            thread.setDaemon(true);
+            return thread;
+        });
+        control.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
+
+    @Override
+    public void start(AdapterEventHandler handler) {
+        this.handler = handler;
+        transport.start(List.of(broadcastSubject, nodeSubjectPrefix + nodeId), this::receive);
+        broadcast(Kind.HEARTBEAT, null);
+        broadcast(Kind.SYNC_REQUEST, null);
+        control.scheduleAtFixedRate(() -> guarded("heartbeat", this::heartbeat),
+                HEARTBEAT_INTERVAL_MILLIS, HEARTBEAT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    // --- publishing ---
+
+    @Override
+    public void publish(String appId, String channel, ByteBuf frame, String excludeSocketId) {
+        transport.publish(broadcastSubject, ClusterMessage.encode(Kind.PUBLISH, nodeId, frame, appId, channel, excludeSocketId));
+        handler.onPublish(appId, channel, frame, excludeSocketId);
+    }
+
+    @Override
+    public void terminateUserConnections(String appId, String userId) {
+        broadcast(Kind.TERMINATE_USER, null, appId, userId);
+        handler.onTerminateUser(appId, userId);
+    }
+
+    // --- presence ---
+
+    @Override
+    public Map<String, String> remotePresenceMembers(String appId, String channel) {
+        Map<String, String> members = new LinkedHashMap<>();
+        remotePresence.values().forEach(table -> table.copyMembers(appId, channel, members));
+        return members;
+    }
+
+    @Override
+    public void presenceMemberJoined(String appId, String channel, String userId, String userInfoJson, String joiningSocketId) {
+        control.execute(() -> guarded("presence join", () -> {
+            boolean elsewhere = presentRemotely(appId, channel, userId);
+            localPresence.add(appId, channel, userId, userInfoJson);
+            broadcast(Kind.PRESENCE_JOIN, null, appId, channel, userId, userInfoJson);
+            if (!elsewhere) {
+                handler.onPublish(appId, channel, Frames.memberAdded(ByteBufAllocator.DEFAULT, channel, userId, userInfoJson), joiningSocketId);
+            }
+        }));
+    }
+
+    @Override
+    public void presenceMemberLeft(String appId, String channel, String userId) {
+        control.execute(() -> guarded("presence leave", () -> {
+            localPresence.remove(appId, channel, userId);
+            broadcast(Kind.PRESENCE_LEAVE, null, appId, channel, userId);
+            if (!presentRemotely(appId, channel, userId)) {
+                announceRemoved(appId, channel, userId);
+            }
+        }));
+    }
+
+    private void remoteJoined(String node, String appId, String channel, String userId, String userInfoJson) {
+        boolean present = localPresence.has(appId, channel, userId) || presentRemotely(appId, channel, userId);
+        tableOf(node).add(appId, channel, userId, userInfoJson);
+        if (!present) {
+            handler.onPublish(appId, channel, Frames.memberAdded(ByteBufAllocator.DEFAULT, channel, userId, userInfoJson), null);
+        }
+    }
+
+    private void remoteLeft(String node, String appId, String channel, String userId) {
+        if (tableOf(node).remove(appId, channel, userId) && !present(appId, channel, userId)) {
+            announceRemoved(appId, channel, userId);
+        }
+    }
+
+    /** A node's full member list replaces our copy; differences are announced as joins and leaves. */
+    private void synced(String node, PresenceTable members) {
+        PresenceTable old = tableOf(node);
+        old.forEach((appId, channel, userId) -> {
+            if (!members.has(appId, channel, userId)) {
+                remoteLeft(node, appId, channel, userId);
+            }
+        });
+        members.forEach((appId, channel, userId) -> {
+            if (!old.has(appId, channel, userId)) {
+                Map<String, String> info = new HashMap<>();
+                members.copyMembers(appId, channel, info);
+                remoteJoined(node, appId, channel, userId, info.get(userId));
+            }
+        });
+    }
+
+    private boolean present(String appId, String channel, String userId) {
+        return localPresence.has(appId, channel, userId) || presentRemotely(appId, channel, userId);
+    }
+
+    private boolean presentRemotely(String appId, String channel, String userId) {
+        for (PresenceTable table : remotePresence.values()) {
+            if (table.has(appId, channel, userId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void announceRemoved(String appId, String channel, String userId) {
+        handler.onPublish(appId, channel, Frames.memberRemoved(ByteBufAllocator.DEFAULT, channel, userId), null);
+    }
+
+    private PresenceTable tableOf(String node) {
+        return remotePresence.computeIfAbsent(node, id -> new PresenceTable());
+    }
+
+    // --- queries ---
+
+    @Override
+    public CompletableFuture<Map<String, ChannelSnapshot>> channels(String appId, String prefix) {
+        return query("channels", appId, prefix, handler.localChannels(appId, prefix), answer -> {
+            Map<String, ChannelSnapshot> channels = new HashMap<>();
+            answer.properties().forEach(entry -> channels.put(entry.getKey(), snapshotFrom(entry.getValue())));
+            return channels;
+        }, (a, b) -> {
+            Map<String, ChannelSnapshot> merged = new HashMap<>(a);
+            b.forEach((channel, snapshot) -> merged.merge(channel, snapshot, ChannelSnapshot::merge));
+            return merged;
+        });
+    }
+
+    @Override
+    public CompletableFuture<ChannelSnapshot> channel(String appId, String channel) {
+        return query("channel", appId, channel, handler.localChannel(appId, channel),
+                ClusterAdapter::snapshotFrom, ChannelSnapshot::merge);
+    }
+
+    @Override
+    public CompletableFuture<Set<String>> onlineUsers(String appId, Set<String> userIds) {
+        ArrayNode ids = JsonNodeFactory.instance.arrayNode();
+        userIds.forEach(ids::add);
+        return query("online", appId, ids.toString(), handler.localOnlineUsers(appId, userIds), answer -> {
+            Set<String> online = new HashSet<>();
+            answer.forEach(id -> online.add(id.asText()));
+            return online;
+        }, (a, b) -> {
+            Set<String> merged = new HashSet<>(a);
+            merged.addAll(b);
+            return merged;
+        });
+    }
+
+    /** A query all nodes answered (or that timed out), merged with this node's own answer. */
+    private static final class PendingQuery<T> {
+        final Set<String> waitingFor;
+        final Function<JsonNode, T> parse;
+        final BinaryOperator<T> merge;
+        final CompletableFuture<T> future = new CompletableFuture<>();
+        T result;
+
+        PendingQuery(Set<String> waitingFor, T local, Function<JsonNode, T> parse, BinaryOperator<T> merge) {
+            this.waitingFor = waitingFor;
+            this.result = local;
+            this.parse = parse;
+            this.merge = merge;
+        }
+
+        /** Returns true when nobody else needs to answer. */
+        boolean answered(String node, JsonNode answer) {
+            if (waitingFor.remove(node) && answer != null) {
+                result = merge.apply(result, parse.apply(answer));
+            }
+            return waitingFor.isEmpty();
+        }
+    }
+
+    private <T> CompletableFuture<T> query(String query, String appId, String argument, T local,
+                                           Function<JsonNode, T> parse, BinaryOperator<T> merge) {
+        PendingQuery<T> request = new PendingQuery<>(new HashSet<>(lastSeen.keySet()), local, parse, merge);
+        if (request.waitingFor.isEmpty()) {
+            return CompletableFuture.completedFuture(local);
+        }
+        control.execute(() -> guarded("query", () -> {
+            long id = ++nextRequestId;
+            pending.put(id, request);
+            broadcast(Kind.QUERY, null, Long.toString(id), query, appId, argument);
+            control.schedule(() -> {
+                if (pending.remove(id) != null) {
+                    log.warn("cluster query '{}' timed out after {} ms without an answer from {}",
+                            query, requestTimeoutMillis, request.waitingFor);
+                    request.future.complete(request.result);
+                }
+            }, requestTimeoutMillis, TimeUnit.MILLISECONDS);
+        }));
+        return request.future;
+    }
+
+    private void answerQuery(ClusterMessage message) throws IOException {
+        String appId = message.field(2);
+        String argument = message.field(3);
+        JsonNode answer = switch (message.field(1)) {
+            case "channels" -> {
+                ObjectNode channels = JsonNodeFactory.instance.objectNode();
+                handler.localChannels(appId, argument).forEach((name, snapshot) -> channels.set(name, snapshotJson(snapshot)));
+                yield channels;
+            }
+            case "channel" -> snapshotJson(handler.localChannel(appId, argument));
+            case "online" -> {
+                Set<String> asked = new HashSet<>();
+                JSON.readTree(argument).forEach(id -> asked.add(id.asText()));
+                ArrayNode online = JsonNodeFactory.instance.arrayNode();
+                handler.localOnlineUsers(appId, asked).forEach(online::add);
+                yield online;
+            }
+            default -> null; // a query a newer node knows; answering nothing still ends its wait
+        };
+        send(nodeSubjectPrefix + message.origin(), Kind.REPLY, answer == null ? null : JSON.writeValueAsBytes(answer), message.field(0));
+    }
+
+    private void replied(ClusterMessage message) throws IOException {
+        PendingQuery<?> request = pending.get(Long.parseLong(message.field(0)));
+        JsonNode answer = message.bodyLength() == 0 ? null : JSON.readTree(message.bytes(), message.bodyOffset(), message.bodyLength());
+        if (request != null && request.answered(message.origin(), answer)) {
+            finish(Long.parseLong(message.field(0)));
+        }
+    }
+
+    private void finish(long id) {
+        PendingQuery<?> request = pending.remove(id);
+        complete(request);
+    }
+
+    private static <T> void complete(PendingQuery<T> request) {
+        request.future.complete(request.result);
+    }
+
+    private static ObjectNode snapshotJson(ChannelSnapshot snapshot) {
+        ObjectNode json = JsonNodeFactory.instance.objectNode();
+        json.put("s", snapshot.subscriptionCount());
+        ArrayNode users = json.putArray("u");
+        snapshot.userIds().forEach(users::add);
+        return json;
+    }
+
+    private static ChannelSnapshot snapshotFrom(JsonNode json) {
+        Set<String> users = new HashSet<>();
+        json.path("u").forEach(id -> users.add(id.asText()));
+        return new ChannelSnapshot(json.path("s").asInt(), users);
+    }
+
+    // --- the bus ---
+
+    /** Called on the transport's thread: publishes are delivered here, the rest goes to {@code control}. */
+    private void receive(String subject, byte[] bytes) {
+        try {
+            dispatch(subject, bytes);
+        } catch (RuntimeException e) {
+            // e.g. a delivery racing the shutdown of the event loops; never let it reach the transport
+            log.warn("could not handle a cluster message on {}: {}", subject, e.toString());
+        }
+    }
+
+    private void dispatch(String subject, byte[] bytes) {
+        ClusterMessage message = ClusterMessage.decode(bytes);
+        if (message == null) {
+            log.warn("ignored an unreadable message on {} ({} bytes)", subject, bytes.length);
+            return;
+        }
+        String origin = message.origin();
+        if (origin.equals(nodeId)) {
+            return; // Redis echoes our own publishes back to us
+        }
+        if (message.kind() == Kind.BYE) {
+            control.execute(() -> guarded("node left", () -> nodeGone(origin, "left the cluster")));
+            return;
+        }
+        if (lastSeen.put(origin, System.nanoTime()) == null) {
+            control.execute(() -> guarded("node joined", () -> nodeJoined(origin)));
+        }
+        if (message.kind() == Kind.PUBLISH) {
+            // One direct copy for all local subscribers (sockets write direct buffers without copying again).
+            ByteBuf frame = ByteBufAllocator.DEFAULT.directBuffer(message.bodyLength());
+            frame.writeBytes(bytes, message.bodyOffset(), message.bodyLength());
+            handler.onPublish(message.field(0), message.field(1), frame, message.field(2));
+        } else if (message.kind() != Kind.HEARTBEAT) {
+            control.execute(() -> guarded(message.kind().name(), () -> handle(message)));
+        }
+    }
+
+    private void handle(ClusterMessage message) throws IOException {
+        String origin = message.origin();
+        switch (message.kind()) {
+            case PRESENCE_JOIN -> remoteJoined(origin, message.field(0), message.field(1), message.field(2), message.field(3));
+            case PRESENCE_LEAVE -> remoteLeft(origin, message.field(0), message.field(1), message.field(2));
+            case SYNC_REQUEST -> send(nodeSubjectPrefix + origin, Kind.SYNC, JSON.writeValueAsBytes(localPresence.toJson()));
+            case SYNC -> synced(origin, PresenceTable.fromJson(JSON.readTree(message.bytes(), message.bodyOffset(), message.bodyLength())));
+            case QUERY -> answerQuery(message);
+            case REPLY -> replied(message);
+            case TERMINATE_USER -> handler.onTerminateUser(message.field(0), message.field(1));
+            default -> { }
+        }
+    }
+
+    private void nodeJoined(String node) {
+        log.info("cluster node {} joined (via {})", node, transport.name());
+        tableOf(node);
+        send(nodeSubjectPrefix + node, Kind.SYNC_REQUEST, null);
+    }
+
+    /** A node left or went silent: its members leave every channel they are in nowhere else. */
+    private void nodeGone(String node, String why) {
+        lastSeen.remove(node);
+        PresenceTable members = remotePresence.remove(node);
+        int[] removed = new int[1];
+        if (members != null) {
+            members.forEach((appId, channel, userId) -> {
+                if (!present(appId, channel, userId)) {
+                    announceRemoved(appId, channel, userId);
+                    removed[0]++;
+                }
+            });
+        }
+        for (Long id : List.copyOf(pending.keySet())) {
+            if (pending.get(id).answered(node, null)) {
+                finish(id);
+            }
+        }
+        log.info("cluster node {} {}; {} presence member(s) removed", node, why, removed[0]);
+    }
+
+    private void heartbeat() {
+        broadcast(Kind.HEARTBEAT, null);
+        long now = System.nanoTime();
+        lastSeen.forEach((node, seen) -> {
+            if (now - seen > TimeUnit.MILLISECONDS.toNanos(NODE_TIMEOUT_MILLIS)) {
+                nodeGone(node, "sent nothing for " + NODE_TIMEOUT_MILLIS + " ms");
+            }
+        });
+    }
+
+    private void broadcast(Kind kind, byte[] body, String... fields) {
+        send(broadcastSubject, kind, body, fields);
+    }
+
+    private void send(String subject, Kind kind, byte[] body, String... fields) {
+        transport.publish(subject, ClusterMessage.encode(kind, nodeId, body == null ? null : Unpooled.wrappedBuffer(body), fields));
+    }
+
+    @FunctionalInterface
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /** Runs a step on {@code control}; a failure is logged and never stops the thread's other work. */
+    private static void guarded(String what, Step step) {
+        try {
+            step.run();
+        } catch (Exception e) {
+            log.warn("cluster {} failed: {}", what, e.toString(), e);
+        }
+    }
+
+    @Override
+    public boolean isHealthy() {
+        return transport.isConnected();
+    }
+
+    @Override
+    public String name() {
+        return transport.name();
+    }
+
+    /** Says goodbye (others drop our members at once), lets queued presence changes go out, then disconnects. */
+    @Override
+    public void close() {
+        control.execute(() -> guarded("bye", () -> broadcast(Kind.BYE, null)));
+        control.shutdown();
+        try {
+            control.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        transport.close();
+    }
+}

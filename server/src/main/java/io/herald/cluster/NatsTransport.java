@@ -1,0 +1,101 @@
+package io.herald.cluster;
+
+import io.herald.config.HeraldConfig;
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import io.nats.client.ErrorListener;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * NATS core pub/sub (adapter.driver nats) through jnats: one connection, one dispatcher thread
+ * for everything received. jnats reconnects by itself, to any of the configured servers.
+ */
+public final class NatsTransport implements ClusterTransport {
+    private static final Logger log = LoggerFactory.getLogger(NatsTransport.class);
+
+    private final HeraldConfig.AdapterConfig config;
+    private final String connectionName;
+    private Connection connection;
+
+    public NatsTransport(HeraldConfig.AdapterConfig config, String nodeId) {
+        this.config = config;
+        this.connectionName = "herald-" + nodeId;
+    }
+
+    @Override
+    public void start(List<String> subjects, BiConsumer<String, byte[]> receiver) {
+        Options.Builder options = new Options.Builder()
+                .servers(config.servers().toArray(String[]::new))
+                .connectionName(connectionName)
+                .connectionTimeout(Duration.ofMillis(config.connectionTimeoutMillis()))
+                .maxReconnects(-1)
+                .connectionListener((connection, event) -> log.info("NATS connection {}", event))
+                .errorListener(new ErrorListener() {
+                    @Override
+                    public void errorOccurred(Connection connection, String error) {
+                        log.warn("NATS error: {}", error);
+                    }
+
+                    @Override
+                    public void exceptionOccurred(Connection connection, Exception exception) {
+                        log.warn("NATS: {}", exception.toString());
+                    }
+                });
+        if (config.token() != null) {
+            options.token(config.token().toCharArray());
+        }
+        if (config.username() != null) {
+            options.userInfo(config.username(), config.password() == null ? "" : config.password());
+        }
+        try {
+            connection = Nats.connect(options.build());
+        } catch (IOException e) {
+            throw new IllegalStateException("adapter.driver nats: cannot connect to " + String.join(",", config.servers())
+                    + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("adapter.driver nats: interrupted while connecting", e);
+        }
+        Dispatcher dispatcher = connection.createDispatcher(message -> receiver.accept(message.getSubject(), message.getData()));
+        subjects.forEach(dispatcher::subscribe);
+    }
+
+    @Override
+    public void publish(String subject, byte[] message) {
+        try {
+            connection.publish(subject, message);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // Larger than the server's max_payload, or the connection is closed.
+            log.warn("could not publish to NATS subject {}: {}", subject, e.getMessage());
+        }
+    }
+
+    @Override
+    public boolean isConnected() {
+        return connection != null && connection.getStatus() == Connection.Status.CONNECTED;
+    }
+
+    @Override
+    public String name() {
+        return "nats";
+    }
+
+    @Override
+    public void close() {
+        if (connection == null) {
+            return;
+        }
+        try {
+            connection.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

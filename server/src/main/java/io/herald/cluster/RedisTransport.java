@@ -1,0 +1,123 @@
+package io.herald.cluster;
+
+import io.herald.redis.LettuceClients;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.async.BaseRedisAsyncCommands;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Redis pub/sub (adapter.driver redis) or Redis Cluster pub/sub (redis-cluster), through Lettuce:
+ * one connection publishes, one subscribes. In a Redis Cluster a PUBLISH reaches the
+ * subscribers on every shard, so one subscribing connection to any shard hears every node.
+ * Lettuce reconnects and re-subscribes by itself after a lost connection.
+ */
+public final class RedisTransport implements ClusterTransport {
+    private static final Logger log = LoggerFactory.getLogger(RedisTransport.class);
+
+    private final String name;
+    private final String where;
+    private final AbstractRedisClient client;
+    private final Connector connector;
+    private final ConcurrentHashMap<String, byte[]> subjectBytes = new ConcurrentHashMap<>();
+    private StatefulConnection<byte[], byte[]> publishConnection;
+    private BaseRedisAsyncCommands<byte[], byte[]> publisher;
+    private StatefulRedisPubSubConnection<byte[], byte[]> subscriber;
+
+    /** Opens the publishing and the subscribing connection of a client. */
+    private interface Connector {
+        void connect(RedisTransport transport);
+    }
+
+    private RedisTransport(String name, String where, AbstractRedisClient client, Connector connector) {
+        this.name = name;
+        this.where = where;
+        this.client = client;
+        this.connector = connector;
+    }
+
+    /** A single Redis server: {@code publishUrl} and {@code subscribeUrl} may name the same one. */
+    public static RedisTransport standalone(String publishUrl, String subscribeUrl) {
+        RedisClient client = LettuceClients.standalone();
+        return new RedisTransport("redis", publishUrl, client, transport -> {
+            StatefulRedisConnection<byte[], byte[]> publish = client.connect(ByteArrayCodec.INSTANCE, RedisURI.create(publishUrl));
+            transport.publishConnection = publish;
+            transport.publisher = publish.async();
+            transport.subscriber = client.connectPubSub(ByteArrayCodec.INSTANCE, RedisURI.create(subscribeUrl));
+        });
+    }
+
+    /** A Redis Cluster, found from any of its {@code seedUrls}. */
+    public static RedisTransport cluster(List<String> seedUrls) {
+        RedisClusterClient client = LettuceClients.cluster(seedUrls);
+        return new RedisTransport("redis-cluster", String.join(",", seedUrls), client, transport -> {
+            StatefulRedisClusterConnection<byte[], byte[]> publish = client.connect(ByteArrayCodec.INSTANCE);
+            transport.publishConnection = publish;
+            transport.publisher = publish.async();
+            transport.subscriber = client.connectPubSub(ByteArrayCodec.INSTANCE);
+        });
+    }
+
+    @Override
+    public void start(List<String> subjects, BiConsumer<String, byte[]> receiver) {
+        try {
+            connector.connect(this);
+        } catch (RuntimeException e) {
+            close();
+            throw new IllegalStateException("adapter.driver " + name + ": cannot connect to " + where + ": " + e.getMessage(), e);
+        }
+        subscriber.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(byte[] subject, byte[] message) {
+                receiver.accept(new String(subject, StandardCharsets.UTF_8), message);
+            }
+        });
+        subscriber.sync().subscribe(subjects.stream().map(this::bytes).toArray(byte[][]::new));
+    }
+
+    @Override
+    public void publish(String subject, byte[] message) {
+        publisher.publish(bytes(subject), message).exceptionally(error -> {
+            log.warn("could not publish to Redis channel {}: {}", subject, error.toString());
+            return null;
+        });
+    }
+
+    private byte[] bytes(String subject) {
+        return subjectBytes.computeIfAbsent(subject, s -> s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public boolean isConnected() {
+        return publishConnection != null && publishConnection.isOpen() && subscriber != null && subscriber.isOpen();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void close() {
+        if (subscriber != null) {
+            subscriber.close();
+        }
+        if (publishConnection != null) {
+            publishConnection.close();
+        }
+        client.shutdown();
+    }
+}

@@ -1,0 +1,124 @@
+package io.herald.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.herald.Herald;
+import io.herald.config.HeraldConfig;
+import io.herald.testing.TestServers;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** What an operator sees when the cluster backend is missing, lost, or sends garbage. */
+class ClusterBackendFaultsTest {
+    private static HeraldConfig node(String driver, String url, String prefix) {
+        List<String> servers = driver.equals("redis") ? List.of(url, url) : List.of(url);
+        return TestServers.withAdapter(TestServers.config(),
+                new HeraldConfig.AdapterConfig(driver, servers, prefix, 1000, 1000, null, null, null), "faults-" + UUID.randomUUID());
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void unreachableBackendStopsStartupWithOneClearLine() throws Exception {
+        int nobody = freePort();
+        assertThatThrownBy(() -> Herald.start(node("nats", "nats://127.0.0.1:" + nobody, "p:")))
+                .hasMessageStartingWith("adapter.driver nats: cannot connect to nats://127.0.0.1:" + nobody);
+        assertThatThrownBy(() -> Herald.start(node("redis", "redis://127.0.0.1:" + nobody, "p:")))
+                .hasMessageStartingWith("adapter.driver redis: cannot connect to redis://127.0.0.1:" + nobody);
+    }
+
+    @Test
+    void unreadableBusMessagesAreIgnoredAndDeliveryGoesOn() {
+        String prefix = "herald_test_" + UUID.randomUUID() + ":";
+        try (Herald herald = TestServers.start(node("redis", TestServers.redisUrl(), prefix));
+             WsClient client = new WsClient("subscriber", TestServers.APP_KEY, herald.port(), null).connect()) {
+            client.subscribe("after-garbage");
+            RedisClient redis = RedisClient.create(TestServers.redisUrl());
+            try (StatefulRedisConnection<String, String> connection = redis.connect()) {
+                connection.sync().publish(prefix + "broadcast", "not a cluster message");
+                connection.sync().publish(prefix + "broadcast", "\u0001\u0000\u0009");
+            } finally {
+                redis.shutdown();
+            }
+            com.pusher.rest.Pusher rest = new com.pusher.rest.Pusher(TestServers.APP_ID, TestServers.APP_KEY, TestServers.APP_SECRET);
+            rest.setHost("127.0.0.1:" + herald.port());
+            assertThat(rest.trigger("after-garbage", "still-working", Map.of()).getHttpStatus()).isEqualTo(200);
+            client.awaitEvent("after-garbage", "still-working");
+        }
+    }
+
+    /**
+     * The node's own Redis goes away: {@code /up} answers 503 naming the adapter, the node keeps
+     * serving its own clients, and when Redis is back Lettuce reconnects and {@code /up} is 200 again.
+     */
+    @Test
+    void lostBackendMakesUpAnswer503UntilItReturns() throws Exception {
+        int port = freePort();
+        Process redis = startRedis(port);
+        try (Herald herald = TestServers.start(node("redis", "redis://127.0.0.1:" + port, "faults:"))) {
+            assertThat(up(herald)).isEqualTo(200);
+            redis.destroy();
+            redis.waitFor(10, TimeUnit.SECONDS);
+            assertThat(awaitUp(herald, 503)).contains("Cluster backend (redis) unreachable");
+
+            redis = startRedis(port);
+            awaitUp(herald, 200);
+        } finally {
+            redis.destroy();
+            redis.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Process startRedis(int port) throws Exception {
+        Process process = new ProcessBuilder("redis-server", "--bind", "127.0.0.1", "--port", Integer.toString(port),
+                "--save", "", "--appendonly", "no").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try (java.net.Socket ignored = new java.net.Socket("127.0.0.1", port)) {
+                return process;
+            } catch (java.io.IOException notYet) {
+                Thread.sleep(20);
+            }
+        }
+        process.destroy();
+        throw new AssertionError("redis-server did not listen on " + port + " within 10 s");
+    }
+
+    private static int up(Herald herald) throws Exception {
+        return get(herald).statusCode();
+    }
+
+    private static HttpResponse<String> get(Herald herald) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + herald.port() + "/up")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Polls {@code /up} (a health endpoint has nothing to wait on) until it answers {@code status}; returns the body. */
+    private static String awaitUp(Herald herald, int status) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        HttpResponse<String> last = get(herald);
+        while (last.statusCode() != status) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("/up still answers " + last.statusCode() + " " + last.body() + " after 20 s, not " + status);
+            }
+            Thread.sleep(50);
+            last = get(herald);
+        }
+        return last.body();
+    }
+}
