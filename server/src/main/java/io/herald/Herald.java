@@ -22,6 +22,7 @@ import io.herald.ratelimit.HttpRateLimits;
 import io.herald.ratelimit.MemoryRateLimiter;
 import io.herald.ratelimit.RateLimiter;
 import io.herald.ratelimit.RedisRateLimiter;
+import io.herald.redis.LettuceClients;
 import io.herald.transport.EventLoops;
 import io.herald.transport.HeraldServer;
 import java.util.concurrent.CompletableFuture;
@@ -37,6 +38,7 @@ public final class Herald implements AutoCloseable {
     private final HeraldConfig config;
     private final EventLoops loops;
     private final AppManager apps;
+    private final LettuceClients lettuce;
     private final Adapter adapter;
     private final ChannelCache cache;
     private final HttpRateLimits rateLimits;
@@ -50,6 +52,7 @@ public final class Herald implements AutoCloseable {
     private Herald(HeraldConfig config) {
         this.config = config;
         this.loops = EventLoops.create(Runtime.getRuntime().availableProcessors());
+        this.lettuce = LettuceClients.onLoops(loops.workers());
         this.apps = new MemoryAppManager(config.appManager().apps());
         this.adapter = createAdapter(config.adapter(), config.processId());
         this.cache = createCache(config.cache());
@@ -62,11 +65,11 @@ public final class Herald implements AutoCloseable {
     }
 
     /** The one place a cluster driver is chosen by name. */
-    private static Adapter createAdapter(HeraldConfig.AdapterConfig adapter, String nodeId) {
+    private Adapter createAdapter(HeraldConfig.AdapterConfig adapter, String nodeId) {
         ClusterTransport transport = switch (adapter.driver()) {
             case "local" -> null;
-            case "redis" -> RedisTransport.standalone(adapter.servers().get(0), adapter.servers().get(1));
-            case "redis-cluster" -> RedisTransport.cluster(adapter.servers());
+            case "redis" -> RedisTransport.standalone(lettuce, adapter.servers().get(0), adapter.servers().get(1));
+            case "redis-cluster" -> RedisTransport.cluster(lettuce, adapter.servers());
             case "nats" -> new NatsTransport(adapter, nodeId);
             default -> throw new IllegalArgumentException("adapter.driver '" + adapter.driver() + "' is not available");
         };
@@ -75,23 +78,23 @@ public final class Herald implements AutoCloseable {
     }
 
     /** The one place a cache driver is chosen by name. */
-    private static ChannelCache createCache(HeraldConfig.CacheConfig cache) {
+    private ChannelCache createCache(HeraldConfig.CacheConfig cache) {
         return switch (cache.driver()) {
             case "memory" -> new MemoryChannelCache(cache.ttlSeconds(), cache.maxCapacity());
-            case "redis" -> new RedisChannelCache(cache.redisUrl(), cache.redisPrefix(), cache.ttlSeconds());
+            case "redis" -> new RedisChannelCache(lettuce, cache.redisUrl(), cache.redisPrefix(), cache.ttlSeconds());
             case "none" -> new NoChannelCache();
             default -> throw new IllegalArgumentException("cache.driver '" + cache.driver() + "' is not available");
         };
     }
 
     /** The one place a rate limiter driver is chosen by name; null when {@code rate_limiter.enabled} is false. */
-    private static RateLimiter createRateLimiter(HeraldConfig.RateLimiterConfig limiter) {
+    private RateLimiter createRateLimiter(HeraldConfig.RateLimiterConfig limiter) {
         if (!limiter.enabled()) {
             return null;
         }
         return switch (limiter.driver()) {
             case "memory" -> new MemoryRateLimiter();
-            case "redis" -> new RedisRateLimiter(limiter.redisUrl(), limiter.redisPrefix());
+            case "redis" -> new RedisRateLimiter(lettuce, limiter.redisUrl(), limiter.redisPrefix());
             default -> throw new IllegalArgumentException("rate_limiter.driver '" + limiter.driver() + "' is not available");
         };
     }
@@ -153,6 +156,7 @@ public final class Herald implements AutoCloseable {
         cache.close();
         rateLimits.close();
         apps.close();
+        lettuce.close();
         loops.shutdown();
     }
 }

@@ -26,8 +26,8 @@ public final class RedisChannelCache implements ChannelCache {
     private final String prefix;
     private final long ttlMillis;
 
-    public RedisChannelCache(String url, String prefix, int ttlSeconds) {
-        this.client = LettuceClients.standalone(url);
+    public RedisChannelCache(LettuceClients lettuce, String url, String prefix, int ttlSeconds) {
+        this.client = lettuce.standalone(url);
         try {
             this.connection = client.connect(ByteArrayCodec.INSTANCE);
         } catch (RuntimeException e) {

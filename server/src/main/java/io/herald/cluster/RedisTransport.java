@@ -50,8 +50,8 @@ public final class RedisTransport implements ClusterTransport {
     }
 
     /** A single Redis server: {@code publishUrl} and {@code subscribeUrl} may name the same one. */
-    public static RedisTransport standalone(String publishUrl, String subscribeUrl) {
-        RedisClient client = LettuceClients.standalone();
+    public static RedisTransport standalone(LettuceClients lettuce, String publishUrl, String subscribeUrl) {
+        RedisClient client = lettuce.standalone();
         return new RedisTransport("redis", publishUrl, client, transport -> {
             StatefulRedisConnection<byte[], byte[]> publish = client.connect(ByteArrayCodec.INSTANCE, RedisURI.create(publishUrl));
             transport.publishConnection = publish;
@@ -61,8 +61,8 @@ public final class RedisTransport implements ClusterTransport {
     }
 
     /** A Redis Cluster, found from any of its {@code seedUrls}. */
-    public static RedisTransport cluster(List<String> seedUrls) {
-        RedisClusterClient client = LettuceClients.cluster(seedUrls);
+    public static RedisTransport cluster(LettuceClients lettuce, List<String> seedUrls) {
+        RedisClusterClient client = lettuce.cluster(seedUrls);
         return new RedisTransport("redis-cluster", String.join(",", seedUrls), client, transport -> {
             StatefulRedisClusterConnection<byte[], byte[]> publish = client.connect(ByteArrayCodec.INSTANCE);
             transport.publishConnection = publish;

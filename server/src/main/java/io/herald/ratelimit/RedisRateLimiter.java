@@ -46,8 +46,8 @@ public final class RedisRateLimiter implements RateLimiter {
     private final AtomicLong lastWarningNanos = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
     private final AtomicLong failuresSinceWarning = new AtomicLong();
 
-    public RedisRateLimiter(String url, String prefix) {
-        this.client = LettuceClients.standalone(url);
+    public RedisRateLimiter(LettuceClients lettuce, String url, String prefix) {
+        this.client = lettuce.standalone(url);
         client.setOptions(ClientOptions.builder()
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS) // fail fast, then allow
                 .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))

@@ -5,40 +5,95 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.EventLoopGroupProvider;
 import io.lettuce.core.resource.NettyCustomizer;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Lettuce clients for every redis-backed part (cache, rate limiter, cluster adapter). They share
- * one set of Lettuce threads instead of a set per client, and read with Netty's pooled allocator:
- * Lettuce's reply decoder failed under Netty 4.2's default adaptive allocator in our test runs
- * (an IndexOutOfBoundsException in RedisStateMachine while connecting).
+ * Lettuce clients for every redis-backed part of one node (cache, rate limiter, cluster adapter).
+ *
+ * <p>Their connections run on the node's own worker event loops rather than on Lettuce's threads:
+ * a message from Redis is then delivered to that loop's subscribers without a thread hand-off,
+ * and a 2-core machine has two threads fewer competing for it. They read with Netty's pooled
+ * allocator: Lettuce's reply decoder failed under Netty 4.2's default adaptive allocator in our
+ * test runs (an IndexOutOfBoundsException in RedisStateMachine while connecting).
  */
-public final class LettuceClients {
-    private static final ClientResources RESOURCES = DefaultClientResources.builder()
-            .nettyCustomizer(new NettyCustomizer() {
-                @Override
-                public void afterBootstrapInitialized(Bootstrap bootstrap) {
-                    bootstrap.option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
-                }
-            })
-            .build();
+public final class LettuceClients implements AutoCloseable {
+    private final ClientResources resources;
 
-    private LettuceClients() {}
+    private LettuceClients(DefaultClientResources.Builder builder) {
+        this.resources = builder
+                .nettyCustomizer(new NettyCustomizer() {
+                    @Override
+                    public void afterBootstrapInitialized(Bootstrap bootstrap) {
+                        bootstrap.option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
+                    }
+                })
+                .build();
+    }
+
+    /** Clients whose connections run on {@code workers}, the node's event loops. */
+    public static LettuceClients onLoops(EventLoopGroup workers) {
+        return new LettuceClients(DefaultClientResources.builder().eventLoopGroupProvider(new SharedLoops(workers)));
+    }
+
+    /** Clients on Lettuce's own threads, for code that has no event loops of its own (tests, tools). */
+    public static LettuceClients withOwnThreads() {
+        return new LettuceClients(DefaultClientResources.builder());
+    }
 
     /** A client of no particular server; connections name theirs. Shut it down when done. */
-    public static RedisClient standalone() {
-        return RedisClient.create(RESOURCES);
+    public RedisClient standalone() {
+        return RedisClient.create(resources);
     }
 
-    public static RedisClient standalone(String url) {
-        return RedisClient.create(RESOURCES, url);
+    public RedisClient standalone(String url) {
+        return RedisClient.create(resources, url);
     }
 
-    public static RedisClusterClient cluster(List<String> seedUrls) {
-        return RedisClusterClient.create(RESOURCES, seedUrls.stream().map(RedisURI::create).toList());
+    public RedisClusterClient cluster(List<String> seedUrls) {
+        return RedisClusterClient.create(resources, seedUrls.stream().map(RedisURI::create).toList());
+    }
+
+    /** Stops Lettuce's timer and helper threads; the event loops stay (the node stops them last). */
+    @Override
+    public void close() {
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+
+    /** Hands Lettuce the node's worker loops, whatever group type it asks for, and never shuts them down. */
+    private record SharedLoops(EventLoopGroup workers) implements EventLoopGroupProvider {
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T extends EventLoopGroup> T allocate(Class<T> type) {
+            return (T) workers;
+        }
+
+        @Override
+        public int threadPoolSize() {
+            int loops = 0;
+            for (var ignored : workers) {
+                loops++;
+            }
+            return loops;
+        }
+
+        @Override
+        public Future<Boolean> release(EventExecutorGroup group, long quietPeriod, long timeout, TimeUnit unit) {
+            return ImmediateEventExecutor.INSTANCE.newSucceededFuture(true);
+        }
+
+        @Override
+        public Future<Boolean> shutdown(long quietPeriod, long timeout, TimeUnit unit) {
+            return ImmediateEventExecutor.INSTANCE.newSucceededFuture(true);
+        }
     }
 }

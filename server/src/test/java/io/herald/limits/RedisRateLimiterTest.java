@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.herald.ratelimit.RateLimiter.Decision;
 import io.herald.ratelimit.RedisRateLimiter;
+import io.herald.redis.LettuceClients;
 import io.herald.testing.TestServers;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -22,6 +23,7 @@ class RedisRateLimiterTest {
     private static RedisClient client;
     private static StatefulRedisConnection<String, String> connection;
     private static RedisCommands<String, String> redis;
+    private static final LettuceClients LETTUCE = LettuceClients.withOwnThreads();
 
     @BeforeAll
     static void connect() {
@@ -35,12 +37,13 @@ class RedisRateLimiterTest {
         redis.keys(PREFIX + "*").forEach(redis::del);
         connection.close();
         client.shutdown();
+        LETTUCE.close();
     }
 
     @Test
     void twoLimitersOnOneRedisShareTheCount() {
-        try (RedisRateLimiter a = new RedisRateLimiter(TestServers.redisUrl(), PREFIX);
-             RedisRateLimiter b = new RedisRateLimiter(TestServers.redisUrl(), PREFIX)) {
+        try (RedisRateLimiter a = new RedisRateLimiter(LETTUCE, TestServers.redisUrl(), PREFIX);
+             RedisRateLimiter b = new RedisRateLimiter(LETTUCE, TestServers.redisUrl(), PREFIX)) {
             assertThat(a.tryAcquire("api:1.1.1.1", 3, 60).join().allowed()).isTrue();
             assertThat(b.tryAcquire("api:1.1.1.1", 3, 60).join().allowed()).isTrue();
             assertThat(a.tryAcquire("api:1.1.1.1", 3, 60).join().allowed()).isTrue();
@@ -54,7 +57,7 @@ class RedisRateLimiterTest {
 
     @Test
     void keyIsPrefixScopeIpAndExpiresWithTheWindow() {
-        try (RedisRateLimiter limiter = new RedisRateLimiter(TestServers.redisUrl(), PREFIX)) {
+        try (RedisRateLimiter limiter = new RedisRateLimiter(LETTUCE, TestServers.redisUrl(), PREFIX)) {
             limiter.tryAcquire("ws:3.3.3.3", 5, 30).join();
             limiter.tryAcquire("ws:3.3.3.3", 5, 30).join();
             assertThat(redis.get(PREFIX + "ws:3.3.3.3")).isEqualTo("2");
@@ -65,7 +68,7 @@ class RedisRateLimiterTest {
     @Test
     void aKeyLeftWithoutExpiryGetsOneBack() {
         redis.set(PREFIX + "api:4.4.4.4", "7"); // as if a crash had come between INCR and PEXPIRE
-        try (RedisRateLimiter limiter = new RedisRateLimiter(TestServers.redisUrl(), PREFIX)) {
+        try (RedisRateLimiter limiter = new RedisRateLimiter(LETTUCE, TestServers.redisUrl(), PREFIX)) {
             assertThat(limiter.tryAcquire("api:4.4.4.4", 3, 60).join().allowed()).isFalse();
             assertThat(redis.pttl(PREFIX + "api:4.4.4.4")).isBetween(1L, 60_000L);
         }
@@ -74,7 +77,7 @@ class RedisRateLimiterTest {
     @Test
     void aRedisErrorAllowsTheRequest() {
         redis.set(PREFIX + "api:5.5.5.5", "not a number"); // INCR fails on this key
-        try (RedisRateLimiter limiter = new RedisRateLimiter(TestServers.redisUrl(), PREFIX)) {
+        try (RedisRateLimiter limiter = new RedisRateLimiter(LETTUCE, TestServers.redisUrl(), PREFIX)) {
             for (int i = 0; i < 5; i++) {
                 assertThat(limiter.tryAcquire("api:5.5.5.5", 1, 60).join().allowed()).isTrue();
             }
@@ -83,7 +86,7 @@ class RedisRateLimiterTest {
 
     @Test
     void anUnreachableRedisAtStartUpIsAnError() {
-        assertThatThrownBy(() -> new RedisRateLimiter("redis://127.0.0.1:1", PREFIX))
+        assertThatThrownBy(() -> new RedisRateLimiter(LETTUCE, "redis://127.0.0.1:1", PREFIX))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("rate_limiter.driver redis")
                 .hasMessageContaining("127.0.0.1:1");

@@ -8,6 +8,7 @@ import io.herald.bench.http.Payloads;
 import io.herald.bench.target.BackingService;
 import io.herald.bench.target.HeraldLauncher;
 import io.herald.bench.target.RunningServer;
+import io.herald.bench.target.SoketiLauncher;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,10 +18,11 @@ import picocli.CommandLine.Option;
 
 @Command(name = "cluster", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Cluster: publish on node 1, subscribers on the other nodes, through an adapter.",
-                "%nHerald nodes share a Redis, Redis Cluster or NATS bus (started by the bench on loopback ports unless "
-                        + "--bus-url is given): publishes go to node 1, subscribers connect to the other nodes, so every "
-                        + "delivery crosses the adapter. The same fan-out is then measured on one node with the local "
-                        + "adapter: extra_p50_ms = p50 through the adapter - p50 on one node."})
+                "%nThe nodes (Herald, or soketi with --target soketi|both; soketi with redis or nats only) share a "
+                        + "Redis, Redis Cluster or NATS bus (started by the bench on loopback ports unless --bus-url is "
+                        + "given): publishes go to node 1, subscribers connect to the other nodes, so every delivery "
+                        + "crosses the adapter. The same fan-out is then measured on one node of the same server with "
+                        + "the local adapter: extra_p50_ms = p50 through the adapter - p50 on one node."})
 public final class ClusterCommand extends ScenarioCommand {
     @Option(names = "--adapter", required = true, paramLabel = "redis|redis-cluster|nats", description = "Cluster driver (ADAPTER_DRIVER).")
     String adapter;
@@ -44,7 +46,9 @@ public final class ClusterCommand extends ScenarioCommand {
     @Option(names = "--duration", defaultValue = "15", description = "Measured seconds (default: ${DEFAULT-VALUE}).")
     double duration;
 
-    @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured seconds first (default: ${DEFAULT-VALUE}).")
+    // Three JVMs warming up on two cores beside the load generator: with 10 s their JIT work still
+    // doubled the extra latency; after 40 s it has settled.
+    @Option(names = "--warmup", defaultValue = "40", description = "Unmeasured seconds first (default: ${DEFAULT-VALUE}).")
     double warmup;
 
     @Option(names = "--no-baseline", description = "Skip the single-node measurement.")
@@ -63,8 +67,9 @@ public final class ClusterCommand extends ScenarioCommand {
         if (nodes < 2 || subscribers < 1 || channels < 1 || rate <= 0 || duration <= 0) {
             throw new IllegalArgumentException("cluster needs --nodes >= 2, --subscribers >= 1, --channels >= 1, --rate > 0, --duration > 0");
         }
-        if (!target.external() && !target.target.equals("herald")) {
-            throw new IllegalArgumentException("cluster starts Herald nodes; for another server start its nodes yourself and pass --url U1,U2,...");
+        if (!target.external() && !target.target.equals("herald") && adapter.equals("redis-cluster")) {
+            throw new IllegalArgumentException("soketi is measured with --adapter redis or nats (its Redis Cluster mode "
+                    + "takes the nodes from a config file only)");
         }
         if (busUrl != null) {
             for (String u : busUrl.split(",")) {
@@ -91,53 +96,68 @@ public final class ClusterCommand extends ScenarioCommand {
     public Integer call() throws Exception {
         validate();
         ctx = new BenchContext(out(), run.resultsDir(), !run.noSave, commandLine());
-        String name = target.external() ? target.label : "herald";
-        ObjectNode line = ctx.envelope(scenario(), name);
-        line.set("params", params());
         int status = 0;
         try {
-            line.setAll(measureCluster());
-        } catch (Exception e) {
-            status = 1;
-            line.put("error", e.getMessage() == null ? e.toString() : e.getMessage());
-            System.err.println("bench: cluster (" + adapter + ") failed: " + e.getMessage());
-            if (e instanceof HeraldLauncher.StartFailure sf && !sf.log().isBlank()) {
-                System.err.println("bench: end of the node's log:\n" + sf.log());
-            } else if (!(e instanceof IllegalArgumentException)) {
-                e.printStackTrace(System.err);
+            for (String name : target.targets()) {
+                ObjectNode line = ctx.envelope(scenario(), name);
+                line.set("params", params());
+                try {
+                    line.setAll(measureCluster(name));
+                } catch (Exception e) {
+                    status = 1;
+                    line.put("error", e.getMessage() == null ? e.toString() : e.getMessage());
+                    System.err.println("bench: cluster (" + adapter + ") on " + name + " failed: " + e.getMessage());
+                    if (e instanceof HeraldLauncher.StartFailure sf && !sf.log().isBlank()) {
+                        System.err.println("bench: end of the node's log:\n" + sf.log());
+                    } else if (!(e instanceof IllegalArgumentException)) {
+                        e.printStackTrace(System.err);
+                    }
+                } finally {
+                    line.set("machine", ctx.machine());
+                    ctx.emit(line);
+                }
             }
         } finally {
-            line.set("machine", ctx.machine());
-            ctx.emit(line);
             ctx.close();
         }
         return status;
     }
+
+    /** Starts one node of {@code name} (herald or soketi), on the bus or, with a null bus, alone. */
+    private RunningServer startNode(String name, String nodeName, BackingService bus) throws Exception {
+        if (name.equals("herald")) {
+            return target.heraldLauncher().start(nodeName, bus == null ? Map.of() : bus.env());
+        }
+        if (soketi == null) {
+            soketi = ctx.track(target.soketiLauncher());
+        }
+        return soketi.start(bus == null ? Map.of() : bus.soketiEnv());
+    }
+
+    private SoketiLauncher soketi;
 
     @Override
     protected ObjectNode measure(RunningServer server) {
         throw new UnsupportedOperationException("cluster runs its own nodes");
     }
 
-    private ObjectNode measureCluster() throws Exception {
+    private ObjectNode measureCluster(String name) throws Exception {
         ObjectNode r = Json.object();
         List<RunningServer> cluster = new ArrayList<>();
         BackingService bus = null;
-        HeraldLauncher launcher = null;
         if (target.external()) {
             cluster.addAll(target.externalServers());
             if (cluster.size() < 2) {
                 throw new IllegalArgumentException("cluster with --url needs two or more URLs (publisher first)");
             }
         } else {
-            launcher = target.heraldLauncher();
             bus = ctx.track(busUrl != null ? BackingService.external(adapter, busUrl) : BackingService.start(adapter));
             r.put("bus", bus.description());
             for (int k = 1; k <= nodes; k++) {
                 try {
-                    cluster.add(ctx.track(launcher.start("bench-node-" + k, bus.env())));
+                    cluster.add(ctx.track(startNode(name, "bench-node-" + k, bus)));
                 } catch (HeraldLauncher.StartFailure e) {
-                    throw new HeraldLauncher.StartFailure("herald node " + k + " of " + nodes + " failed to start with ADAPTER_DRIVER="
+                    throw new HeraldLauncher.StartFailure(name + " node " + k + " of " + nodes + " failed to start with adapter "
                             + adapter + ": " + e.getMessage().replaceFirst("^herald node \\S+ ", ""), e.log());
                 }
             }
@@ -162,9 +182,9 @@ public final class ClusterCommand extends ScenarioCommand {
             if (bus != null) {
                 ctx.release(bus);
             }
-            if (!noBaseline && launcher != null) {
+            if (!noBaseline && !target.external()) {
                 fleet.closeConnections();
-                RunningServer single = ctx.track(launcher.start("bench-single", Map.of()));
+                RunningServer single = ctx.track(startNode(name, "bench-single", null));
                 try {
                     progress("baseline: the same fan-out on one node, adapter local");
                     ObjectNode base = fanout(fleet, single, List.of(single.webSocketUri(target.appKey)), single.pids());

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +41,30 @@ public final class BackingService implements AutoCloseable {
 
     public String description() {
         return description;
+    }
+
+    /**
+     * soketi's configuration for the same bus (its SOKETI_* variables take JSON values). soketi's
+     * Redis Cluster mode reads its nodes from the config file only, so it is not offered here.
+     */
+    public Map<String, String> soketiEnv() {
+        Map<String, String> soketi = new LinkedHashMap<>();
+        switch (adapter) {
+            case "redis" -> {
+                URI url = URI.create(env.get("REDIS_URL"));
+                soketi.put("SOKETI_ADAPTER_DRIVER", "redis");
+                soketi.put("SOKETI_DB_REDIS_HOST", url.getHost());
+                soketi.put("SOKETI_DB_REDIS_PORT", Integer.toString(url.getPort() < 0 ? 6379 : url.getPort()));
+            }
+            case "nats" -> {
+                soketi.put("SOKETI_ADAPTER_DRIVER", "nats");
+                soketi.put("SOKETI_ADAPTER_NATS_SERVERS", "[" + String.join(",", java.util.Arrays.stream(env.get("NATS_SERVERS").split(","))
+                        .map(server -> "\"" + server.trim().replaceFirst("^nats://", "") + "\"").toList()) + "]");
+            }
+            default -> throw new IllegalArgumentException("soketi is measured with --adapter redis or nats (its Redis Cluster "
+                    + "mode takes the nodes from a config file only)");
+        }
+        return soketi;
     }
 
     /** Uses a running service: {@code url} is redis://..., a comma list of redis:// nodes, or nats://... */

@@ -47,20 +47,34 @@ public final class SoketiLauncher implements AutoCloseable {
     }
 
     public RunningServer start() throws IOException, InterruptedException {
+        return start(Map.of());
+    }
+
+    /**
+     * Starts one soketi node with extra SOKETI_* variables. Each node gets its own folder (start.sh
+     * keeps its PID file beside itself) sharing the one installed node_modules.
+     */
+    public RunningServer start(Map<String, String> extraEnv) throws IOException, InterruptedException {
         install();
+        Path nodeDir = Files.createTempDirectory(dir, "node-");
+        for (String file : List.of("start.sh", "stop.sh", "soketi.config.json")) {
+            Files.copy(dir.resolve(file), nodeDir.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.createSymbolicLink(nodeDir.resolve("node_modules"), dir.resolve("node_modules"));
         int port = Processes.freePort();
         int metricsPort = Processes.freePort();
         int clusterPort = Processes.freePort();
-        Path pidFile = dir.resolve("soketi.pid");
-        Path stopScript = dir.resolve("stop.sh");
-        Processes.run(List.of("bash", dir.resolve("start.sh").toString()), dir,
-                Map.of("PORT", Integer.toString(port), "METRICS_PORT", Integer.toString(metricsPort),
-                        "CLUSTER_PORT", Integer.toString(clusterPort)), 60);
+        Map<String, String> env = new java.util.HashMap<>(extraEnv);
+        env.putAll(Map.of("PORT", Integer.toString(port), "METRICS_PORT", Integer.toString(metricsPort),
+                "CLUSTER_PORT", Integer.toString(clusterPort)));
+        Path pidFile = nodeDir.resolve("soketi.pid");
+        Path stopScript = nodeDir.resolve("stop.sh");
+        Processes.run(List.of("bash", nodeDir.resolve("start.sh").toString()), nodeDir, env, 60);
         long pid = Long.parseLong(Files.readString(pidFile).trim());
         Process watchdog = Processes.watchdog(pid);
         Runnable stopper = () -> {
             try {
-                Processes.run(List.of("bash", stopScript.toString()), dir, null, 30);
+                Processes.run(List.of("bash", stopScript.toString()), nodeDir, null, 30);
             } catch (IOException e) {
                 System.err.println("bench: soketi stop.sh failed: " + e.getMessage());
                 ProcessHandle.of(pid).ifPresent(h -> Processes.stop(h, 5));
