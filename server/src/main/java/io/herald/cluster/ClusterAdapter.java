@@ -81,7 +81,7 @@ public final class ClusterAdapter implements Adapter {
     @Override
     public void start(AdapterEventHandler handler) {
         this.handler = handler;
-        transport.start(List.of(broadcastSubject, nodeSubjectPrefix + nodeId), this::receive);
+        transport.start(List.of(broadcastSubject, nodeSubject(nodeId)), this::receive);
         broadcast(Kind.HEARTBEAT, null);
         broadcast(Kind.SYNC_REQUEST, null);
         control.scheduleAtFixedRate(() -> guarded("heartbeat", this::heartbeat),
@@ -286,7 +286,7 @@ public final class ClusterAdapter implements Adapter {
             }
             default -> null; // a query a newer node knows; answering nothing still ends its wait
         };
-        send(nodeSubjectPrefix + message.origin(), Kind.REPLY, answer == null ? null : JSON.writeValueAsBytes(answer), message.field(0));
+        send(nodeSubject(message.origin()), Kind.REPLY, answer == null ? null : JSON.writeValueAsBytes(answer), message.field(0));
     }
 
     private void replied(ClusterMessage message) throws IOException {
@@ -364,7 +364,7 @@ public final class ClusterAdapter implements Adapter {
         switch (message.kind()) {
             case PRESENCE_JOIN -> remoteJoined(origin, message.field(0), message.field(1), message.field(2), message.field(3));
             case PRESENCE_LEAVE -> remoteLeft(origin, message.field(0), message.field(1), message.field(2));
-            case SYNC_REQUEST -> send(nodeSubjectPrefix + origin, Kind.SYNC, JSON.writeValueAsBytes(localPresence.toJson()));
+            case SYNC_REQUEST -> send(nodeSubject(origin), Kind.SYNC, JSON.writeValueAsBytes(localPresence.toJson()));
             case SYNC -> synced(origin, PresenceTable.fromJson(JSON.readTree(message.bytes(), message.bodyOffset(), message.bodyLength())));
             case QUERY -> answerQuery(message);
             case REPLY -> replied(message);
@@ -376,7 +376,7 @@ public final class ClusterAdapter implements Adapter {
     private void nodeJoined(String node) {
         log.info("cluster node {} joined (via {})", node, transport.name());
         tableOf(node);
-        send(nodeSubjectPrefix + node, Kind.SYNC_REQUEST, null);
+        send(nodeSubject(node), Kind.SYNC_REQUEST, null);
     }
 
     /** A node left or went silent: its members leave every channel they are in nowhere else. */
@@ -408,6 +408,15 @@ public final class ClusterAdapter implements Adapter {
                 nodeGone(node, "sent nothing for " + NODE_TIMEOUT_MILLIS + " ms");
             }
         });
+    }
+
+    /**
+     * The subject only {@code node} listens to. Node ids are free text (instance.process_id), but a
+     * NATS subject token takes no spaces, dots or wildcards: those become '_'. The message itself
+     * still names its sender exactly.
+     */
+    private String nodeSubject(String node) {
+        return nodeSubjectPrefix + node.replaceAll("[^A-Za-z0-9_\\-]", "_");
     }
 
     private void broadcast(Kind kind, byte[] body, String... fields) {

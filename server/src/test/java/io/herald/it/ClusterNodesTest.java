@@ -66,7 +66,8 @@ abstract class ClusterNodesTest {
     @BeforeAll
     void startNodes() {
         assumeBackend();
-        nodeA = TestServers.start(TestServers.withAdapter(TestServers.config(), adapter(prefix), "node-a-" + prefix));
+        // Node ids are free text: a space and a dot are not allowed in a NATS subject token.
+        nodeA = TestServers.start(TestServers.withAdapter(TestServers.config(), adapter(prefix), "node a.1 " + prefix));
         nodeB = TestServers.start(TestServers.withAdapter(TestServers.config(), adapter(prefix), "node-b-" + prefix));
         restA = rest(nodeA.port());
         restB = rest(nodeB.port());
