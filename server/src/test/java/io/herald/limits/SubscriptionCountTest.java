@@ -133,7 +133,11 @@ class SubscriptionCountTest {
                 messages++;
             }
             assertThat(messages).as("30 subscribes in a burst make few messages").isLessThanOrEqualTo(6);
-            assertThat(countsAfterQuietPeriod(observer)).as("31 was the last count").isEmpty();
+            // A subscribe that lands while a count is being sent gets one more run, which may
+            // repeat 31 (a newcomer must learn the count even when it did not change); never another.
+            assertThat(countsAfterQuietPeriod(observer)).as("counts after 31")
+                    .hasSizeLessThanOrEqualTo(1)
+                    .allSatisfy(m -> assertThat(m.path("data").asText()).isEqualTo("{\"subscription_count\":31}"));
         } finally {
             crowd.forEach(RawClient::close);
         }
