@@ -49,6 +49,15 @@ public interface Adapter extends AutoCloseable {
     /** A user's last connection on this node left a presence channel: member_removed, unless they remain elsewhere. */
     void presenceMemberLeft(String appId, String channel, String userId);
 
+    /**
+     * A user's first connection on this node signed in (apps with watchlist events): their
+     * watchers everywhere get "online", unless the user is already signed in on another node.
+     */
+    void userCameOnline(String appId, String userId);
+
+    /** A signed-in user's last connection on this node closed: "offline", unless they remain signed in elsewhere. */
+    void userWentOffline(String appId, String userId);
+
     /** False while the backend that links the nodes is unreachable ({@code /up} then answers 503). */
     default boolean isHealthy() {
         return true;

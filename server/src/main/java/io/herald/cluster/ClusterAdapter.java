@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.cluster.ClusterMessage.Kind;
+import io.herald.protocol.ChannelType;
 import io.herald.protocol.Frames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -37,6 +38,7 @@ import org.slf4j.LoggerFactory;
  * join/leave messages and a full exchange when a node is first seen. All presence decisions run
  * on one thread ({@code control}), so each subscriber gets exactly one member_added when a user
  * joins anywhere in the cluster, and one member_removed when their last connection anywhere goes.
+ * Signed-in users of apps with watchlist events are kept the same way, for "online"/"offline".
  * Nodes send a heartbeat every second; a node silent for {@link #NODE_TIMEOUT_MILLIS} is taken as
  * crashed and its members are removed everywhere (with member_removed) within that time.
  */
@@ -45,6 +47,12 @@ public final class ClusterAdapter implements Adapter {
     static final long HEARTBEAT_INTERVAL_MILLIS = 1000;
     public static final long NODE_TIMEOUT_MILLIS = 3500;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Signed-in users of apps with watchlist events travel as the members of this pseudo-channel
+     * (no client can name a channel with '#'), so "online" and "offline" follow the same rules
+     * as member_added and member_removed: once, when the first and last connection anywhere go.
+     */
+    private static final String SIGNED_IN = "#signed-in";
 
     private final String nodeId;
     private final ClusterTransport transport;
@@ -113,38 +121,52 @@ public final class ClusterAdapter implements Adapter {
 
     @Override
     public void presenceMemberJoined(String appId, String channel, String userId, String userInfoJson, String joiningSocketId) {
-        control.execute(() -> guarded("presence join", () -> {
-            boolean elsewhere = presentRemotely(appId, channel, userId);
-            localPresence.add(appId, channel, userId, userInfoJson);
-            broadcast(Kind.PRESENCE_JOIN, null, appId, channel, userId, userInfoJson);
-            if (!elsewhere) {
-                handler.onPublish(appId, channel, Frames.memberAdded(ByteBufAllocator.DEFAULT, channel, userId, userInfoJson), joiningSocketId);
-            }
-        }));
+        control.execute(() -> guarded("presence join", () -> localJoined(appId, channel, userId, userInfoJson, joiningSocketId)));
     }
 
     @Override
     public void presenceMemberLeft(String appId, String channel, String userId) {
-        control.execute(() -> guarded("presence leave", () -> {
-            localPresence.remove(appId, channel, userId);
-            broadcast(Kind.PRESENCE_LEAVE, null, appId, channel, userId);
-            if (!presentRemotely(appId, channel, userId)) {
-                announceRemoved(appId, channel, userId);
-            }
-        }));
+        control.execute(() -> guarded("presence leave", () -> localLeft(appId, channel, userId)));
+    }
+
+    @Override
+    public void userCameOnline(String appId, String userId) {
+        control.execute(() -> guarded("sign-in", () -> localJoined(appId, SIGNED_IN, userId, null, null)));
+    }
+
+    @Override
+    public void userWentOffline(String appId, String userId) {
+        control.execute(() -> guarded("sign-out", () -> localLeft(appId, SIGNED_IN, userId)));
+    }
+
+    private void localJoined(String appId, String channel, String userId, String userInfoJson, String joiningSocketId) {
+        boolean elsewhere = presentRemotely(appId, channel, userId);
+        localPresence.add(appId, channel, userId, userInfoJson);
+        broadcast(Kind.PRESENCE_JOIN, null, appId, channel, userId, userInfoJson);
+        if (!elsewhere) {
+            announceJoined(appId, channel, userId, userInfoJson, joiningSocketId);
+        }
+    }
+
+    private void localLeft(String appId, String channel, String userId) {
+        localPresence.remove(appId, channel, userId);
+        broadcast(Kind.PRESENCE_LEAVE, null, appId, channel, userId);
+        if (!presentRemotely(appId, channel, userId)) {
+            announceLeft(appId, channel, userId);
+        }
     }
 
     private void remoteJoined(String node, String appId, String channel, String userId, String userInfoJson) {
         boolean present = localPresence.has(appId, channel, userId) || presentRemotely(appId, channel, userId);
         tableOf(node).add(appId, channel, userId, userInfoJson);
         if (!present) {
-            handler.onPublish(appId, channel, Frames.memberAdded(ByteBufAllocator.DEFAULT, channel, userId, userInfoJson), null);
+            announceJoined(appId, channel, userId, userInfoJson, null);
         }
     }
 
     private void remoteLeft(String node, String appId, String channel, String userId) {
         if (tableOf(node).remove(appId, channel, userId) && !present(appId, channel, userId)) {
-            announceRemoved(appId, channel, userId);
+            announceLeft(appId, channel, userId);
         }
     }
 
@@ -178,8 +200,24 @@ public final class ClusterAdapter implements Adapter {
         return false;
     }
 
-    private void announceRemoved(String appId, String channel, String userId) {
-        handler.onPublish(appId, channel, Frames.memberRemoved(ByteBufAllocator.DEFAULT, channel, userId), null);
+    /** To this node's subscribers: member_added, or "online" to the user's watchers. */
+    private void announceJoined(String appId, String channel, String userId, String userInfoJson, String excludeSocketId) {
+        if (channel.equals(SIGNED_IN)) {
+            handler.onPublish(appId, ChannelType.WATCHLIST_PREFIX + userId,
+                    Frames.watchlistEvent(ByteBufAllocator.DEFAULT, "online", Set.of(userId)), null);
+        } else {
+            handler.onPublish(appId, channel, Frames.memberAdded(ByteBufAllocator.DEFAULT, channel, userId, userInfoJson), excludeSocketId);
+        }
+    }
+
+    /** To this node's subscribers: member_removed, or "offline" to the user's watchers. */
+    private void announceLeft(String appId, String channel, String userId) {
+        if (channel.equals(SIGNED_IN)) {
+            handler.onPublish(appId, ChannelType.WATCHLIST_PREFIX + userId,
+                    Frames.watchlistEvent(ByteBufAllocator.DEFAULT, "offline", Set.of(userId)), null);
+        } else {
+            handler.onPublish(appId, channel, Frames.memberRemoved(ByteBufAllocator.DEFAULT, channel, userId), null);
+        }
     }
 
     private PresenceTable tableOf(String node) {
@@ -387,7 +425,7 @@ public final class ClusterAdapter implements Adapter {
         if (members != null) {
             members.forEach((appId, channel, userId) -> {
                 if (!present(appId, channel, userId)) {
-                    announceRemoved(appId, channel, userId);
+                    announceLeft(appId, channel, userId);
                     removed[0]++;
                 }
             });

@@ -1,5 +1,6 @@
 package io.herald.cluster;
 
+import io.herald.protocol.ChannelType;
 import io.herald.protocol.Frames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -44,6 +45,18 @@ public final class LocalAdapter implements Adapter {
     @Override
     public void presenceMemberLeft(String appId, String channel, String userId) {
         handler.onPublish(appId, channel, Frames.memberRemoved(ByteBufAllocator.DEFAULT, channel, userId), null);
+    }
+
+    @Override
+    public void userCameOnline(String appId, String userId) {
+        handler.onPublish(appId, ChannelType.WATCHLIST_PREFIX + userId,
+                Frames.watchlistEvent(ByteBufAllocator.DEFAULT, "online", Set.of(userId)), null);
+    }
+
+    @Override
+    public void userWentOffline(String appId, String userId) {
+        handler.onPublish(appId, ChannelType.WATCHLIST_PREFIX + userId,
+                Frames.watchlistEvent(ByteBufAllocator.DEFAULT, "offline", Set.of(userId)), null);
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.netty.buffer.ByteBufOutputStream;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import java.io.UncheckedIOException;
 
 /**
@@ -68,6 +69,25 @@ public final class Frames {
 
     public static ByteBuf memberRemoved(ByteBufAllocator alloc, String channel, String userId) {
         return event(alloc, "pusher_internal:member_removed", channel, "{\"user_id\":" + Jsons.quote(userId) + "}");
+    }
+
+    /** {@code {"event":"pusher_internal:watchlist_events","data":{"events":[{"name":S,"user_ids":[...]}]}}} */
+    public static ByteBuf watchlistEvent(ByteBufAllocator alloc, String status, Set<String> userIds) {
+        return object(alloc, 64 + userIds.size() * 16, json -> {
+            json.writeStringField("event", "pusher_internal:watchlist_events");
+            json.writeObjectFieldStart("data");
+            json.writeArrayFieldStart("events");
+            json.writeStartObject();
+            json.writeStringField("name", status);
+            json.writeArrayFieldStart("user_ids");
+            for (String id : userIds) {
+                json.writeString(id);
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+            json.writeEndArray();
+            json.writeEndObject();
+        });
     }
 
     /** {@code pusher:error} with {@code data} as an object: {@code {"code":N|null,"message":M}}. */

@@ -5,7 +5,6 @@ import io.herald.app.App;
 import io.herald.channel.ChannelRegistry;
 import io.herald.channel.Connection;
 import io.herald.cluster.Adapter;
-import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -66,7 +65,7 @@ final class UserSignIn {
         boolean firstConnection = registry.signedIn(connection);
         if (app.enableWatchlistEvents()) {
             if (firstConnection) {
-                announce(connection, userId, "online");
+                adapter.userCameOnline(app.id(), userId);
             }
             watch(connection, user.get("watchlist"));
         }
@@ -75,7 +74,7 @@ final class UserSignIn {
     /** Called when a signed-in user's last connection on this node has closed. */
     void wentOffline(Connection connection) {
         if (connection.app().enableWatchlistEvents()) {
-            announce(connection, connection.userId(), "offline");
+            adapter.userWentOffline(connection.app().id(), connection.userId());
         }
     }
 
@@ -98,32 +97,8 @@ final class UserSignIn {
         }
         adapter.onlineUsers(connection.app().id(), watched).thenAccept(online -> {
             if (!online.isEmpty()) {
-                connection.channel().eventLoop().execute(() -> connection.send(watchlistEvent(connection, "online", online)));
+                connection.channel().eventLoop().execute(() -> connection.send(Frames.watchlistEvent(connection.channel().alloc(), "online", online)));
             }
-        });
-    }
-
-    private void announce(Connection connection, String userId, String status) {
-        adapter.publish(connection.app().id(), ChannelType.WATCHLIST_PREFIX + userId,
-                watchlistEvent(connection, status, Set.of(userId)), null);
-    }
-
-    /** {@code {"event":"pusher_internal:watchlist_events","data":{"events":[{"name":S,"user_ids":[...]}]}}} */
-    private static ByteBuf watchlistEvent(Connection connection, String status, Set<String> userIds) {
-        return Frames.object(connection.channel().alloc(), 64 + userIds.size() * 16, json -> {
-            json.writeStringField("event", "pusher_internal:watchlist_events");
-            json.writeObjectFieldStart("data");
-            json.writeArrayFieldStart("events");
-            json.writeStartObject();
-            json.writeStringField("name", status);
-            json.writeArrayFieldStart("user_ids");
-            for (String id : userIds) {
-                json.writeString(id);
-            }
-            json.writeEndArray();
-            json.writeEndObject();
-            json.writeEndArray();
-            json.writeEndObject();
         });
     }
 

@@ -12,6 +12,9 @@ import com.pusher.client.connection.ConnectionStateChange;
 import com.pusher.rest.data.Result;
 import io.herald.Herald;
 import io.herald.Main;
+import io.herald.app.App;
+import io.herald.raw.ApiSigner;
+import io.herald.raw.RawClient;
 import io.herald.cluster.ClusterAdapter;
 import io.herald.config.HeraldConfig;
 import io.herald.testing.TestServers;
@@ -51,6 +54,8 @@ abstract class ClusterNodesTest {
     private com.pusher.rest.Pusher restA;
     private com.pusher.rest.Pusher restB;
     private final List<AutoCloseable> clients = new ArrayList<>();
+    /** An app with watchlist events, beside the default app. */
+    private static final App WATCHING = TestServers.appWithUserFeatures("watching", false, true);
 
     /** The adapter block both nodes use; {@code prefix} is unique to this run. */
     abstract HeraldConfig.AdapterConfig adapter(String prefix);
@@ -67,8 +72,9 @@ abstract class ClusterNodesTest {
     void startNodes() {
         assumeBackend();
         // Node ids are free text: a space and a dot are not allowed in a NATS subject token.
-        nodeA = TestServers.start(TestServers.withAdapter(TestServers.config(), adapter(prefix), "node a.1 " + prefix));
-        nodeB = TestServers.start(TestServers.withAdapter(TestServers.config(), adapter(prefix), "node-b-" + prefix));
+        HeraldConfig apps = TestServers.config(TestServers.defaultApp(), WATCHING);
+        nodeA = TestServers.start(TestServers.withAdapter(apps, adapter(prefix), "node a.1 " + prefix));
+        nodeB = TestServers.start(TestServers.withAdapter(apps, adapter(prefix), "node-b-" + prefix));
         restA = rest(nodeA.port());
         restB = rest(nodeB.port());
     }
@@ -238,6 +244,48 @@ abstract class ClusterNodesTest {
         Result result = restA.post("/users/" + userId + "/terminate_connections", "{}");
         assertThat(result.getHttpStatus()).as(result.getMessage()).isEqualTo(200);
         assertThat(disconnected.await(10, TimeUnit.SECONDS)).as("the client on node B was disconnected").isTrue();
+    }
+
+    /** Signs a raw client in as {@code userId}, watching {@code watched}. */
+    private RawClient signedIn(Herald node, String userId, String... watched) {
+        RawClient client = RawClient.connectEstablished(node.port(), WATCHING.key());
+        clients.add(client);
+        String userData = "{\"id\":\"" + userId + "\",\"watchlist\":[" + String.join(",",
+                java.util.Arrays.stream(watched).map(id -> "\"" + id + "\"").toList()) + "]}";
+        client.event("pusher:signin", null, RawClient.JSON.createObjectNode().put("user_data", userData)
+                .put("auth", ApiSigner.signInAuth(WATCHING.key(), WATCHING.secret(), client.socketId(), userData)));
+        client.expect("pusher:signin_success");
+        return client;
+    }
+
+    /** The next watchlist event of {@code watcher}: "online u" or "offline u". */
+    private static String nextWatchlistEvent(RawClient watcher) {
+        JsonNode event = watcher.skipUntil("pusher_internal:watchlist_events").path("data").path("events").get(0);
+        return event.path("name").asText() + " " + event.path("user_ids").get(0).asText();
+    }
+
+    /**
+     * Watchlists span nodes: "online" when a user's first connection anywhere signs in, "offline"
+     * when their last one anywhere closes, once each, whichever nodes the connections are on.
+     */
+    @Test
+    void watchlistEventsSpanNodes() {
+        RawClient watcher = signedIn(nodeA, "watcher", "star");
+        RawClient starOnB = signedIn(nodeB, "star");
+        assertThat(nextWatchlistEvent(watcher)).isEqualTo("online star");
+        RawClient starOnA = signedIn(nodeA, "star"); // a second tab, on the watcher's node
+        starOnB.close(); // still signed in on A: no "offline"
+        starOnA.close();
+        assertThat(nextWatchlistEvent(watcher)).as("after both tabs closed").isEqualTo("offline star");
+
+        // A later watcher learns who is online on any node when it signs in.
+        RawClient star = signedIn(nodeB, "star");
+        assertThat(nextWatchlistEvent(watcher)).isEqualTo("online star");
+        RawClient lateWatcher = signedIn(nodeA, "late-watcher", "star");
+        assertThat(nextWatchlistEvent(lateWatcher)).isEqualTo("online star");
+        star.close();
+        assertThat(nextWatchlistEvent(watcher)).isEqualTo("offline star");
+        assertThat(nextWatchlistEvent(lateWatcher)).isEqualTo("offline star");
     }
 
     /** Counts the first CONNECTED and the first DISCONNECTED that follows it. */
