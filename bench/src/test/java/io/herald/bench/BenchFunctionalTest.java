@@ -71,6 +71,34 @@ class BenchFunctionalTest {
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "server pid " + pid + " still running");
     }
 
+    /**
+     * Cluster mode, small: two Herald nodes over the NATS server scripts/test runs, subscribers on
+     * node 2, publishes to node 1, then the one-node baseline; every delivery crosses the bus.
+     */
+    @Test
+    @Timeout(120)
+    void clusterDeliversEverythingThroughTheBusAndMeasuresTheBaseline(@TempDir Path results) throws Exception {
+        StringWriter out = new StringWriter();
+        CommandLine cl = BenchMain.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        int status = cl.execute("cluster", "--adapter", "nats", "--bus-url", "nats://127.0.0.1:4222", "--nodes", "2",
+                "--server-jar", BenchRoot.serverJar().toString(), "--subscribers", "20", "--channels", "2", "--rate", "20",
+                "--duration", "2", "--warmup", "0.5", "--worker-jvm-opts", "-Xmx128m -XX:+UseSerialGC",
+                "--results-dir", results.toString());
+        assertEquals(0, status, "exit status; output: " + out);
+        JsonNode line = Json.parse(out.toString().lines().filter(l -> !l.isBlank()).findFirst().orElseThrow());
+        assertEquals("cluster", line.path("scenario").asText());
+        assertFalse(line.has("error"), line.toString());
+        assertEquals(2, line.path("server").path("pids").size(), line.toString());
+        assertEquals(400, line.path("delivered").asLong(), line.toString());
+        assertEquals(0, line.path("lost").asLong(), line.toString());
+        assertEquals(400, line.path("single_node").path("delivered").asLong(), line.toString());
+        assertTrue(line.path("extra_p50_ms").isNumber(), line.toString());
+        for (JsonNode pid : line.path("server").path("pids")) {
+            assertFalse(ProcessHandle.of(pid.asLong()).map(ProcessHandle::isAlive).orElse(false), "node pid " + pid + " still running");
+        }
+    }
+
     @Test
     void refusesTargetsOutsideLoopback() {
         StringWriter out = new StringWriter();
