@@ -54,11 +54,12 @@ public final class Herald implements AutoCloseable {
         this.loops = EventLoops.create(Runtime.getRuntime().availableProcessors());
         this.lettuce = LettuceClients.onLoops(loops.workers());
         this.apps = new MemoryAppManager(config.appManager().apps());
+        this.quota = new ConnectionQuota();
         this.adapter = createAdapter(config.adapter(), config.processId());
+        quota.countElsewhere(adapter::connectionsElsewhere);
         this.cache = createCache(config.cache());
         this.rateLimits = new HttpRateLimits(createRateLimiter(config.rateLimiter()), config.rateLimiter());
         this.registry = new ChannelRegistry(loops.workers());
-        this.quota = new ConnectionQuota();
         PusherProtocol protocol = new PusherProtocol(registry, adapter, cache, config.activityTimeoutSeconds());
         HttpApi api = new HttpApi(apps, adapter, cache, quota, rateLimits, draining::get);
         this.server = new HeraldServer(config, loops, apps, registry, quota, protocol, api, draining::get);
@@ -74,7 +75,7 @@ public final class Herald implements AutoCloseable {
             default -> throw new IllegalArgumentException("adapter.driver '" + adapter.driver() + "' is not available");
         };
         return transport == null ? new LocalAdapter()
-                : new ClusterAdapter(nodeId, transport, adapter.prefix(), adapter.requestTimeoutMillis());
+                : new ClusterAdapter(nodeId, transport, adapter.prefix(), adapter.requestTimeoutMillis(), quota::perApp);
     }
 
     /** The one place a cache driver is chosen by name. */

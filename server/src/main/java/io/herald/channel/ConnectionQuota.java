@@ -1,20 +1,33 @@
 package io.herald.channel;
 
 import io.herald.app.App;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToIntFunction;
 
-/** Open connections per app on this node, held against each app's {@code max_connections}. */
+/**
+ * Open connections per app on this node, held against each app's {@code max_connections}
+ * together with the app's connections on the other nodes of a cluster.
+ */
 public final class ConnectionQuota {
     private final ConcurrentHashMap<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
+    private volatile ToIntFunction<String> openElsewhere = appId -> 0;
+
+    /** Where to learn how many connections an app has on the other nodes (the cluster adapter). */
+    public void countElsewhere(ToIntFunction<String> connectionsOfAppElsewhere) {
+        this.openElsewhere = connectionsOfAppElsewhere;
+    }
 
     /** Takes a slot, or returns false when the app is at its limit (0 = unlimited). */
     public boolean tryAcquire(App app) {
         AtomicInteger count = counts.computeIfAbsent(app.id(), id -> new AtomicInteger());
+        int elsewhere = app.maxConnections() > 0 ? openElsewhere.applyAsInt(app.id()) : 0;
         while (true) {
             int current = count.get();
-            if (app.maxConnections() > 0 && current >= app.maxConnections()) {
+            if (app.maxConnections() > 0 && current + elsewhere >= app.maxConnections()) {
                 return false;
             }
             if (count.compareAndSet(current, current + 1)) {
@@ -54,6 +67,17 @@ public final class ConnectionQuota {
             }
         }
         return true;
+    }
+
+    /** Connections open on this node per app (apps with none left out). */
+    public Map<String, Integer> perApp() {
+        Map<String, Integer> snapshot = new HashMap<>();
+        counts.forEach((appId, count) -> {
+            if (count.get() > 0) {
+                snapshot.put(appId, count.get());
+            }
+        });
+        return snapshot;
     }
 
     /** Connections open on this node, all apps together. */

@@ -58,6 +58,14 @@ public interface Adapter extends AutoCloseable {
     /** A signed-in user's last connection on this node closed: "offline", unless they remain signed in elsewhere. */
     void userWentOffline(String appId, String userId);
 
+    /**
+     * How many connections an app has on the other nodes, as of their last heartbeat (at most a
+     * second old); 0 on a single node. {@code max_connections} counts them too.
+     */
+    default int connectionsElsewhere(String appId) {
+        return 0;
+    }
+
     /** False while the backend that links the nodes is unreachable ({@code /up} then answers 503). */
     default boolean isHealthy() {
         return true;

@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,9 +72,15 @@ public final class ClusterAdapter implements Adapter {
     private final Map<Long, PendingQuery<?>> pending = new HashMap<>();
     private long nextRequestId;
     private volatile AdapterEventHandler handler;
+    /** This node's open connections per app, sent with each heartbeat. */
+    private final Supplier<Map<String, Integer>> localConnections;
+    /** The other nodes' open connections per app, from their last heartbeat. */
+    private final ConcurrentHashMap<String, Map<String, Integer>> remoteConnections = new ConcurrentHashMap<>();
 
-    public ClusterAdapter(String nodeId, ClusterTransport transport, String prefix, long requestTimeoutMillis) {
+    public ClusterAdapter(String nodeId, ClusterTransport transport, String prefix, long requestTimeoutMillis,
+                          Supplier<Map<String, Integer>> localConnections) {
         this.nodeId = nodeId;
+        this.localConnections = localConnections;
         this.transport = transport;
         this.requestTimeoutMillis = requestTimeoutMillis;
         this.broadcastSubject = prefix + "broadcast";
@@ -90,7 +97,7 @@ public final class ClusterAdapter implements Adapter {
     public void start(AdapterEventHandler handler) {
         this.handler = handler;
         transport.start(List.of(broadcastSubject, nodeSubject(nodeId)), this::receive);
-        broadcast(Kind.HEARTBEAT, null);
+        control.execute(() -> guarded("heartbeat", this::heartbeat));
         broadcast(Kind.SYNC_REQUEST, null);
         control.scheduleAtFixedRate(() -> guarded("heartbeat", this::heartbeat),
                 HEARTBEAT_INTERVAL_MILLIS, HEARTBEAT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
@@ -392,9 +399,34 @@ public final class ClusterAdapter implements Adapter {
             ByteBuf frame = ByteBufAllocator.DEFAULT.directBuffer(message.bodyLength());
             frame.writeBytes(bytes, message.bodyOffset(), message.bodyLength());
             handler.onPublish(message.field(0), message.field(1), frame, message.field(2));
-        } else if (message.kind() != Kind.HEARTBEAT) {
+        } else if (message.kind() == Kind.HEARTBEAT) {
+            heard(origin, message);
+        } else {
             control.execute(() -> guarded(message.kind().name(), () -> handle(message)));
         }
+    }
+
+    private void heard(String node, ClusterMessage heartbeat) {
+        if (heartbeat.bodyLength() == 0) {
+            return;
+        }
+        try {
+            Map<String, Integer> counts = new HashMap<>();
+            JSON.readTree(heartbeat.bytes(), heartbeat.bodyOffset(), heartbeat.bodyLength())
+                    .properties().forEach(app -> counts.put(app.getKey(), app.getValue().asInt()));
+            remoteConnections.put(node, counts);
+        } catch (IOException e) {
+            log.warn("ignored an unreadable heartbeat from {}: {}", node, e.toString());
+        }
+    }
+
+    @Override
+    public int connectionsElsewhere(String appId) {
+        int total = 0;
+        for (Map<String, Integer> counts : remoteConnections.values()) {
+            total += counts.getOrDefault(appId, 0);
+        }
+        return total;
     }
 
     private void handle(ClusterMessage message) throws IOException {
@@ -420,6 +452,7 @@ public final class ClusterAdapter implements Adapter {
     /** A node left or went silent: its members leave every channel they are in nowhere else. */
     private void nodeGone(String node, String why) {
         lastSeen.remove(node);
+        remoteConnections.remove(node);
         PresenceTable members = remotePresence.remove(node);
         int[] removed = new int[1];
         if (members != null) {
@@ -438,8 +471,9 @@ public final class ClusterAdapter implements Adapter {
         log.info("cluster node {} {}; {} presence member(s) removed", node, why, removed[0]);
     }
 
-    private void heartbeat() {
-        broadcast(Kind.HEARTBEAT, null);
+    /** {@link Kind#HEARTBEAT} carries this node's connections per app: {@code {app id: count}}. */
+    private void heartbeat() throws IOException {
+        broadcast(Kind.HEARTBEAT, JSON.writeValueAsBytes(localConnections.get()));
         long now = System.nanoTime();
         lastSeen.forEach((node, seen) -> {
             if (now - seen > TimeUnit.MILLISECONDS.toNanos(NODE_TIMEOUT_MILLIS)) {

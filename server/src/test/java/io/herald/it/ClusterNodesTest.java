@@ -56,6 +56,9 @@ abstract class ClusterNodesTest {
     private final List<AutoCloseable> clients = new ArrayList<>();
     /** An app with watchlist events, beside the default app. */
     private static final App WATCHING = TestServers.appWithUserFeatures("watching", false, true);
+    /** An app with max_connections 2, for the whole cluster. */
+    private static final App LIMITED = new App("limited", "limited-key", "limited-secret", true, 2,
+            false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, false, false, List.of()).withDefaults();
 
     /** The adapter block both nodes use; {@code prefix} is unique to this run. */
     abstract HeraldConfig.AdapterConfig adapter(String prefix);
@@ -72,7 +75,7 @@ abstract class ClusterNodesTest {
     void startNodes() {
         assumeBackend();
         // Node ids are free text: a space and a dot are not allowed in a NATS subject token.
-        HeraldConfig apps = TestServers.config(TestServers.defaultApp(), WATCHING);
+        HeraldConfig apps = TestServers.config(TestServers.defaultApp(), WATCHING, LIMITED);
         nodeA = TestServers.start(TestServers.withAdapter(apps, adapter(prefix), "node a.1 " + prefix));
         nodeB = TestServers.start(TestServers.withAdapter(apps, adapter(prefix), "node-b-" + prefix));
         restA = rest(nodeA.port());
@@ -286,6 +289,34 @@ abstract class ClusterNodesTest {
         star.close();
         assertThat(nextWatchlistEvent(watcher)).isEqualTo("offline star");
         assertThat(nextWatchlistEvent(lateWatcher)).isEqualTo("offline star");
+    }
+
+    /**
+     * max_connections counts every node: with one connection on each of two nodes, a third one is
+     * refused with 4004 on either node once the heartbeats (every second) have carried the counts.
+     */
+    @Test
+    void maxConnectionsCountsEveryNode() throws InterruptedException {
+        RawClient onA = RawClient.connectEstablished(nodeA.port(), LIMITED.key());
+        clients.add(onA);
+        RawClient onB = RawClient.connectEstablished(nodeB.port(), LIMITED.key());
+        clients.add(onB);
+        // A new connection is admitted until node A has heard of B's; then it must be refused.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RawClient.TIMEOUT_SECONDS);
+        while (true) {
+            try (RawClient third = RawClient.connect(nodeA.port(), LIMITED.key())) {
+                JsonNode first = third.next();
+                if (first.path("event").asText().equals("pusher:error")) {
+                    assertThat(first.path("data").path("code").asInt()).as("%s", first).isEqualTo(4004);
+                    assertThat(third.awaitClose().code()).isEqualTo(4004);
+                    break;
+                }
+                assertThat(System.nanoTime()).as("refused within 10 s; last answer %s", first).isLessThan(deadline);
+            }
+            Thread.sleep(50); // the counts travel with the next heartbeat; nothing else to wait on
+        }
+        assertThat(onA.untilPong()).as("the admitted connections stay").isEmpty();
+        assertThat(onB.untilPong()).isEmpty();
     }
 
     /** Counts the first CONNECTED and the first DISCONNECTED that follows it. */
