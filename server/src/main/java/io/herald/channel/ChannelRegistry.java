@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -62,7 +61,7 @@ public final class ChannelRegistry implements AdapterEventHandler {
     /**
      * Subscribes {@code connection}; for presence channels also joins its user to the roster
      * (refused when the channel is full, counting {@code membersElsewhere}, the channel's members on
-     * other nodes). The member list is taken atomically with the join and includes those others.
+     * other nodes). This node's member list is taken atomically with the join.
      */
     public JoinOutcome subscribe(Connection connection, String channelName, String userId, String userInfoJson,
                                  Map<String, String> membersElsewhere) {
@@ -78,9 +77,8 @@ public final class ChannelRegistry implements AdapterEventHandler {
                     outcome[0] = new JoinOutcome(true, false, Map.of());
                     return channel.isEmpty() ? null : channel;
                 }
-                Map<String, String> members = new LinkedHashMap<>(membersElsewhere);
-                members.putAll(channel.roster().snapshot());
-                outcome[0] = new JoinOutcome(false, result == PresenceRoster.JoinResult.FIRST_CONNECTION, members);
+                outcome[0] = new JoinOutcome(false, result == PresenceRoster.JoinResult.FIRST_CONNECTION,
+                        channel.roster().snapshot());
             } else {
                 outcome[0] = new JoinOutcome(false, false, Map.of());
             }

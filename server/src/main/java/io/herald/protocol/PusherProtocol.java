@@ -140,7 +140,8 @@ public final class PusherProtocol {
                     + app.maxPresenceMembersPerChannel() + " members)", channel);
             return;
         }
-        sendSubscriptionSucceeded(connection, channel, type.isPresence() ? outcome.presenceMembers() : null);
+        sendSubscriptionSucceeded(connection, channel, type.isPresence() ? withMembersElsewhere(app.id(), channel,
+                outcome.presenceMembers()) : null);
         if (type.requiresAuth()) {
             connection.markAuthenticated();
         }
@@ -275,8 +276,17 @@ public final class PusherProtocol {
 
     /** Every node's members of a presence channel (this node's user_info wins for a user on both). */
     private Map<String, String> presenceMembers(String appId, String channel) {
+        return withMembersElsewhere(appId, channel, registry.channelMembers(appId, channel));
+    }
+
+    /**
+     * Adds the other nodes' members to this node's. Read after the connection has joined the
+     * channel: a member another node announces later reaches it as member_added, so none is lost
+     * (one announced in between may come both ways).
+     */
+    private Map<String, String> withMembersElsewhere(String appId, String channel, Map<String, String> localMembers) {
         Map<String, String> members = new LinkedHashMap<>(adapter.remotePresenceMembers(appId, channel));
-        members.putAll(registry.channelMembers(appId, channel));
+        members.putAll(localMembers);
         return members;
     }
 
