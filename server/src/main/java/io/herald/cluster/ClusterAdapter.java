@@ -378,6 +378,9 @@ public final class ClusterAdapter implements Adapter {
     }
 
     private void dispatch(String subject, byte[] bytes) {
+        if (control.isShutdown()) {
+            return; // stopping: the bus may still hand over a message or two
+        }
         ClusterMessage message = ClusterMessage.decode(bytes);
         if (message == null) {
             log.warn("ignored an unreadable message on {} ({} bytes)", subject, bytes.length);
