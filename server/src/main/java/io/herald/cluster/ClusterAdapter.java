@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BinaryOperator;
@@ -32,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * The adapter for many nodes sharing a message bus (Redis, Redis Cluster or NATS).
  *
  * <p>Publishes go to this node's subscribers at once and to the other nodes over the bus as
- * ready-made frames. Queries (channels, user counts, online users) go to every live node and
- * wait for their answers at most {@code requestTimeoutMillis}.
+ * ready-made frames. Channel queries (channels, counts, users) go to every live node and wait for
+ * their answers at most {@code requestTimeoutMillis}.
  *
  * <p>Presence: every node keeps a copy of the other nodes' presence members, kept current by
  * join/leave messages and a full exchange when a node is first seen. All presence decisions run
@@ -254,17 +255,24 @@ public final class ClusterAdapter implements Adapter {
 
     @Override
     public CompletableFuture<Set<String>> onlineUsers(String appId, Set<String> userIds) {
-        ArrayNode ids = JsonNodeFactory.instance.arrayNode();
-        userIds.forEach(ids::add);
-        return query("online", appId, ids.toString(), handler.localOnlineUsers(appId, userIds), answer -> {
-            Set<String> online = new HashSet<>();
-            answer.forEach(id -> online.add(id.asText()));
-            return online;
-        }, (a, b) -> {
-            Set<String> merged = new HashSet<>(a);
-            merged.addAll(b);
-            return merged;
-        });
+        // From the signed-in copies, on the thread that announces sign-ins: a sign-in handled
+        // before this answer is in it, one handled after reaches the (already subscribed) watcher
+        // as "online"; a cluster query could race with the announcement and tell it twice.
+        CompletableFuture<Set<String>> online = new CompletableFuture<>();
+        try {
+            control.execute(() -> {
+                Set<String> present = new HashSet<>();
+                for (String userId : userIds) {
+                    if (present(appId, SIGNED_IN, userId)) {
+                        present.add(userId);
+                    }
+                }
+                online.complete(present);
+            });
+        } catch (RejectedExecutionException stopping) {
+            online.complete(Set.of());
+        }
+        return online;
     }
 
     /** A query all nodes answered (or that timed out), merged with this node's own answer. */
@@ -322,13 +330,6 @@ public final class ClusterAdapter implements Adapter {
                 yield channels;
             }
             case "channel" -> snapshotJson(handler.localChannel(appId, argument));
-            case "online" -> {
-                Set<String> asked = new HashSet<>();
-                JSON.readTree(argument).forEach(id -> asked.add(id.asText()));
-                ArrayNode online = JsonNodeFactory.instance.arrayNode();
-                handler.localOnlineUsers(appId, asked).forEach(online::add);
-                yield online;
-            }
             default -> null; // a query a newer node knows; answering nothing still ends its wait
         };
         send(nodeSubject(message.origin()), Kind.REPLY, answer == null ? null : JSON.writeValueAsBytes(answer), message.field(0));
