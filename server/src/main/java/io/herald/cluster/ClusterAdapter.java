@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.cluster.ClusterMessage.Kind;
-import io.herald.protocol.ChannelType;
-import io.herald.protocol.Frames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -188,9 +186,7 @@ public final class ClusterAdapter implements Adapter {
         });
         members.forEach((appId, channel, userId) -> {
             if (!old.has(appId, channel, userId)) {
-                Map<String, String> info = new HashMap<>();
-                members.copyMembers(appId, channel, info);
-                remoteJoined(node, appId, channel, userId, info.get(userId));
+                remoteJoined(node, appId, channel, userId, members.userInfo(appId, channel, userId));
             }
         });
     }
@@ -211,20 +207,18 @@ public final class ClusterAdapter implements Adapter {
     /** To this node's subscribers: member_added, or "online" to the user's watchers. */
     private void announceJoined(String appId, String channel, String userId, String userInfoJson, String excludeSocketId) {
         if (channel.equals(SIGNED_IN)) {
-            handler.onPublish(appId, ChannelType.WATCHLIST_PREFIX + userId,
-                    Frames.watchlistEvent(ByteBufAllocator.DEFAULT, "online", Set.of(userId)), null);
+            handler.deliverWatchlistStatus(appId, userId, "online");
         } else {
-            handler.onPublish(appId, channel, Frames.memberAdded(ByteBufAllocator.DEFAULT, channel, userId, userInfoJson), excludeSocketId);
+            handler.deliverMemberAdded(appId, channel, userId, userInfoJson, excludeSocketId);
         }
     }
 
     /** To this node's subscribers: member_removed, or "offline" to the user's watchers. */
     private void announceLeft(String appId, String channel, String userId) {
         if (channel.equals(SIGNED_IN)) {
-            handler.onPublish(appId, ChannelType.WATCHLIST_PREFIX + userId,
-                    Frames.watchlistEvent(ByteBufAllocator.DEFAULT, "offline", Set.of(userId)), null);
+            handler.deliverWatchlistStatus(appId, userId, "offline");
         } else {
-            handler.onPublish(appId, channel, Frames.memberRemoved(ByteBufAllocator.DEFAULT, channel, userId), null);
+            handler.deliverMemberRemoved(appId, channel, userId);
         }
     }
 

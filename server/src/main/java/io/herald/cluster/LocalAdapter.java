@@ -1,9 +1,6 @@
 package io.herald.cluster;
 
-import io.herald.protocol.ChannelType;
-import io.herald.protocol.Frames;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -39,24 +36,22 @@ public final class LocalAdapter implements Adapter {
 
     @Override
     public void presenceMemberJoined(String appId, String channel, String userId, String userInfoJson, String joiningSocketId) {
-        handler.onPublish(appId, channel, Frames.memberAdded(ByteBufAllocator.DEFAULT, channel, userId, userInfoJson), joiningSocketId);
+        handler.deliverMemberAdded(appId, channel, userId, userInfoJson, joiningSocketId);
     }
 
     @Override
     public void presenceMemberLeft(String appId, String channel, String userId) {
-        handler.onPublish(appId, channel, Frames.memberRemoved(ByteBufAllocator.DEFAULT, channel, userId), null);
+        handler.deliverMemberRemoved(appId, channel, userId);
     }
 
     @Override
     public void userCameOnline(String appId, String userId) {
-        handler.onPublish(appId, ChannelType.WATCHLIST_PREFIX + userId,
-                Frames.watchlistEvent(ByteBufAllocator.DEFAULT, "online", Set.of(userId)), null);
+        handler.deliverWatchlistStatus(appId, userId, "online");
     }
 
     @Override
     public void userWentOffline(String appId, String userId) {
-        handler.onPublish(appId, ChannelType.WATCHLIST_PREFIX + userId,
-                Frames.watchlistEvent(ByteBufAllocator.DEFAULT, "offline", Set.of(userId)), null);
+        handler.deliverWatchlistStatus(appId, userId, "offline");
     }
 
     @Override

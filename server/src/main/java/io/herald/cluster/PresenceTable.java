@@ -43,6 +43,13 @@ final class PresenceTable {
         return users != null && users.containsKey(userId);
     }
 
+    /** A member's user_info JSON, or null when they gave none (or are not a member). */
+    String userInfo(String appId, String channel, String userId) {
+        Map<String, String> users = channels.get(new ChannelKey(appId, channel));
+        String info = users == null ? null : users.get(userId);
+        return info == null || info.equals(NO_INFO) ? null : info;
+    }
+
     /** Adds this table's members of a channel to {@code out} (user id -> user_info or null). */
     void copyMembers(String appId, String channel, Map<String, String> out) {
         Map<String, String> users = channels.get(new ChannelKey(appId, channel));
