@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.herald.Herald;
 import io.herald.config.HeraldConfig;
+import io.herald.testing.Poll;
 import io.herald.testing.TestServers;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -13,9 +14,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -87,16 +90,17 @@ class ClusterBackendFaultsTest {
     private static Process startRedis(int port) throws Exception {
         Process process = new ProcessBuilder("redis-server", "--bind", "127.0.0.1", "--port", Integer.toString(port),
                 "--save", "", "--appendonly", "no").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            try (java.net.Socket ignored = new java.net.Socket("127.0.0.1", port)) {
-                return process;
-            } catch (java.io.IOException notYet) {
-                Thread.sleep(20);
-            }
+        try {
+            Poll.until("redis-server listens on " + port, Duration.ofSeconds(10), Duration.ofMillis(20), () -> {
+                try (java.net.Socket ignored = new java.net.Socket("127.0.0.1", port)) {
+                    return true;
+                }
+            }, () -> "connection refused");
+        } catch (AssertionError e) {
+            process.destroy();
+            throw e;
         }
-        process.destroy();
-        throw new AssertionError("redis-server did not listen on " + port + " within 10 s");
+        return process;
     }
 
     private static int up(Herald herald) throws Exception {
@@ -110,15 +114,11 @@ class ClusterBackendFaultsTest {
 
     /** Polls {@code /up} (a health endpoint has nothing to wait on) until it answers {@code status}; returns the body. */
     private static String awaitUp(Herald herald, int status) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        HttpResponse<String> last = get(herald);
-        while (last.statusCode() != status) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("/up still answers " + last.statusCode() + " " + last.body() + " after 20 s, not " + status);
-            }
-            Thread.sleep(50);
-            last = get(herald);
-        }
-        return last.body();
+        AtomicReference<HttpResponse<String>> last = new AtomicReference<>();
+        Poll.until("/up answers " + status, Duration.ofSeconds(20), Duration.ofMillis(50), () -> {
+            last.set(get(herald));
+            return last.get().statusCode() == status;
+        }, () -> last.get() == null ? "no answer" : last.get().statusCode() + " " + last.get().body());
+        return last.get().body();
     }
 }

@@ -17,6 +17,7 @@ import io.herald.raw.ApiSigner;
 import io.herald.raw.RawClient;
 import io.herald.cluster.ClusterAdapter;
 import io.herald.config.HeraldConfig;
+import io.herald.testing.Poll;
 import io.herald.testing.TestServers;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -241,8 +242,9 @@ abstract class ClusterNodesTest {
         assertThat(connected.await(10, TimeUnit.SECONDS)).isTrue();
         onB.signin();
         // Signed in on B once its server-to-user channel is subscribed (the client exposes no event for it).
-        poll("signed in as " + userId, () -> userId.equals(onB.user().userId())
-                && onB.getChannel("#server-to-user-" + userId) != null && onB.getChannel("#server-to-user-" + userId).isSubscribed());
+        Poll.until("signed in as " + userId, Duration.ofSeconds(10), Duration.ofMillis(10), () -> userId.equals(onB.user().userId())
+                && onB.getChannel("#server-to-user-" + userId) != null && onB.getChannel("#server-to-user-" + userId).isSubscribed(),
+                () -> "user " + onB.user().userId());
 
         Result result = restA.post("/users/" + userId + "/terminate_connections", "{}");
         assertThat(result.getHttpStatus()).as(result.getMessage()).isEqualTo(200);
@@ -382,34 +384,22 @@ abstract class ClusterNodesTest {
         }
     }
 
-    private static void poll(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after 10 s waiting until " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
-
     private static void awaitUp(int port, Process process, Path log) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
+        Poll.until("node C answers /up with 200", Duration.ofSeconds(30), Duration.ofMillis(100), () -> {
             if (!process.isAlive()) {
                 throw new AssertionError("node C exited: " + Files.readString(log));
             }
-            try {
-                HttpResponse<String> up = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/up")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (up.statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(100);
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/up")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+        }, () -> readQuietly(log));
+    }
+
+    private static String readQuietly(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (java.io.IOException e) {
+            return "(no log: " + e + ")";
         }
-        throw new AssertionError("node C did not answer /up within 30 s: " + Files.readString(log));
     }
 }
