@@ -16,7 +16,7 @@ import io.herald.cluster.LocalAdapter;
 import io.herald.cluster.NatsTransport;
 import io.herald.cluster.RedisTransport;
 import io.herald.config.HeraldConfig;
-import io.herald.protocol.ErrorCodes;
+import io.herald.wire.ErrorCodes;
 import io.herald.protocol.PusherProtocol;
 import io.herald.ratelimit.HttpRateLimits;
 import io.herald.ratelimit.MemoryRateLimiter;

@@ -1,6 +1,6 @@
 package io.herald.api;
 
-import io.herald.protocol.Jsons;
+import io.herald.wire.Jsons;
 
 /** Status and body of an HTTP API answer. Errors are always {@code {"error":"..."}}. */
 public record ApiResponse(int status, String contentType, String body) {

@@ -2,8 +2,8 @@ package io.herald.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.cluster.ChannelSnapshot;
-import io.herald.protocol.ChannelType;
-import io.herald.protocol.Jsons;
+import io.herald.wire.ChannelType;
+import io.herald.wire.Jsons;
 import java.util.LinkedHashSet;
 import java.util.Set;
 

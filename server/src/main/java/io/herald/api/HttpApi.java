@@ -6,7 +6,7 @@ import io.herald.app.AppManager;
 import io.herald.cache.ChannelCache;
 import io.herald.channel.ConnectionQuota;
 import io.herald.cluster.Adapter;
-import io.herald.protocol.Jsons;
+import io.herald.wire.Jsons;
 import io.herald.ratelimit.AppRateLimits;
 import io.herald.ratelimit.HttpRateLimits;
 import java.util.Optional;

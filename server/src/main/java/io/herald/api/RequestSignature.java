@@ -1,7 +1,7 @@
 package io.herald.api;
 
 import io.herald.app.App;
-import io.herald.protocol.Signatures;
+import io.herald.wire.Signatures;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;

@@ -2,8 +2,8 @@ package io.herald.channel;
 
 import io.herald.cluster.AdapterEventHandler;
 import io.herald.cluster.ChannelSnapshot;
-import io.herald.protocol.ChannelType;
-import io.herald.protocol.ErrorCodes;
+import io.herald.wire.ChannelType;
+import io.herald.wire.ErrorCodes;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;

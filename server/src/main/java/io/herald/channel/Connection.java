@@ -1,8 +1,8 @@
 package io.herald.channel;
 
 import io.herald.app.App;
-import io.herald.protocol.ErrorCodes;
-import io.herald.protocol.Frames;
+import io.herald.wire.ErrorCodes;
+import io.herald.wire.Frames;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;

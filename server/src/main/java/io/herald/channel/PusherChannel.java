@@ -1,7 +1,7 @@
 package io.herald.channel;
 
 import io.herald.cluster.ChannelSnapshot;
-import io.herald.protocol.ChannelType;
+import io.herald.wire.ChannelType;
 import io.netty.buffer.ByteBuf;
 import java.util.HashSet;
 import java.util.Set;

@@ -1,7 +1,7 @@
 package io.herald.cluster;
 
-import io.herald.protocol.ChannelType;
-import io.herald.protocol.Frames;
+import io.herald.wire.ChannelType;
+import io.herald.wire.Frames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.Map;

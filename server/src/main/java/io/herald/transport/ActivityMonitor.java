@@ -3,8 +3,8 @@ package io.herald.transport;
 import io.herald.channel.ChannelRegistry;
 import io.herald.channel.Connection;
 import io.herald.channel.DeliveryLoop;
-import io.herald.protocol.ErrorCodes;
-import io.herald.protocol.Frames;
+import io.herald.wire.ErrorCodes;
+import io.herald.wire.Frames;
 import java.util.concurrent.TimeUnit;
 
 /**

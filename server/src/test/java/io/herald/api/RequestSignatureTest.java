@@ -3,7 +3,7 @@ package io.herald.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.app.App;
-import io.herald.protocol.Signatures;
+import io.herald.wire.Signatures;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package io.herald.protocol;
+package io.herald.wire;
 
 /**
  * What a channel name's prefix makes it. Prefixes are matched at the start of the name only

@@ -1,4 +1,4 @@
-package io.herald.protocol;
+package io.herald.wire;
 
 /** Pusher close/error codes (protocol spec section 1). */
 public final class ErrorCodes {

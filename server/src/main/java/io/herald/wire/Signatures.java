@@ -1,4 +1,4 @@
-package io.herald.protocol;
+package io.herald.wire;
 
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;

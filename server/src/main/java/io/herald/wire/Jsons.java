@@ -1,4 +1,4 @@
-package io.herald.protocol;
+package io.herald.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.herald.protocol;
+package io.herald.wire;
 
 /** Validation of channel and event names (protocol spec section 2). */
 public final class Names {

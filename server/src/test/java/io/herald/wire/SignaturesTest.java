@@ -1,4 +1,4 @@
-package io.herald.protocol;
+package io.herald.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
