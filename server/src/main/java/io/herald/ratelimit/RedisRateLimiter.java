@@ -2,6 +2,7 @@ package io.herald.ratelimit;
 
 import io.lettuce.core.ClientOptions;
 import io.herald.redis.LettuceClients;
+import io.herald.redis.LuaScript;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
@@ -28,7 +29,7 @@ public final class RedisRateLimiter implements RateLimiter {
     private static final Duration COMMAND_TIMEOUT = Duration.ofMillis(500);
     private static final long LOG_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
     /** Returns {hits in the window, milliseconds until the window ends}. */
-    private static final String SCRIPT = """
+    private static final LuaScript SCRIPT = new LuaScript("""
             local hits = redis.call('INCR', KEYS[1])
             local ttl = redis.call('PTTL', KEYS[1])
             if hits == 1 or ttl < 0 then
@@ -36,13 +37,12 @@ public final class RedisRateLimiter implements RateLimiter {
               ttl = tonumber(ARGV[1])
             end
             return {hits, ttl}
-            """;
+            """);
 
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
     private final RedisAsyncCommands<String, String> redis;
     private final String prefix;
-    private final String scriptSha;
     private final AtomicLong lastWarningNanos = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
     private final AtomicLong failuresSinceWarning = new AtomicLong();
 
@@ -54,7 +54,7 @@ public final class RedisRateLimiter implements RateLimiter {
                 .build());
         try {
             this.connection = client.connect(StringCodec.UTF8);
-            this.scriptSha = connection.sync().scriptLoad(SCRIPT);
+            connection.sync().ping();
         } catch (RuntimeException e) {
             client.shutdown();
             throw new IllegalStateException("rate_limiter.driver redis: cannot connect to " + url + ": " + e.getMessage(), e);
@@ -67,12 +67,7 @@ public final class RedisRateLimiter implements RateLimiter {
     public CompletableFuture<Decision> tryAcquire(String key, int max, int windowSeconds) {
         String[] keys = {prefix + key};
         String windowMillis = Long.toString(TimeUnit.SECONDS.toMillis(windowSeconds));
-        return redis.<List<Object>>evalsha(scriptSha, ScriptOutputType.MULTI, keys, windowMillis).toCompletableFuture()
-                .handle((result, error) -> isNoScript(error)
-                        // Redis restarted and forgot the script: EVAL sends it again.
-                        ? redis.<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, keys, windowMillis).toCompletableFuture()
-                        : error != null ? CompletableFuture.<List<Object>>failedFuture(error) : CompletableFuture.completedFuture(result))
-                .thenCompose(result -> result)
+        return SCRIPT.<List<Object>>run(redis, ScriptOutputType.MULTI, keys, windowMillis)
                 .handle((result, error) -> {
                     if (error != null) {
                         warn(key, error);
@@ -82,15 +77,6 @@ public final class RedisRateLimiter implements RateLimiter {
                     long millisLeft = (Long) result.get(1);
                     return hits <= max ? Decision.ALLOWED : Decision.refused(millisLeft);
                 });
-    }
-
-    private static boolean isNoScript(Throwable error) {
-        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause.getMessage() != null && cause.getMessage().startsWith("NOSCRIPT")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void warn(String key, Throwable error) {
