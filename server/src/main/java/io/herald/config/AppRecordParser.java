@@ -40,31 +40,32 @@ public final class AppRecordParser {
         }
         Record r = new Record(node, keyPath);
         String id = r.id();
-        App app = new App(id, r.text("key"), r.text("secret"),
-                r.flag("enabled", true),
-                r.limit("max_connections"),
-                r.flag("enable_client_messages", false),
-                r.limit("max_client_events_per_second"),
-                r.limit("max_backend_events_per_second"),
-                r.limit("max_read_requests_per_second"),
-                r.limit("max_presence_members_per_channel"),
-                r.limit("max_presence_member_size_in_kb"),
-                r.limit("max_channel_name_length"),
-                r.limit("max_event_channels_at_once"),
-                r.limit("max_event_name_length"),
-                r.limit("max_event_payload_in_kb"),
-                r.limit("max_event_batch_size"),
-                r.flag("enable_user_authentication", false),
-                r.flag("enable_watchlist_events", false),
-                r.flag("enable_subscription_count_event", false),
-                JsonValues.stringList(node.get("allowed_origins"), keyPath + ".allowed_origins"));
-        checkWebhooks(node.get("webhooks"), keyPath + ".webhooks", id);
+        App app = App.builder(id, r.text("key"), r.text("secret"))
+                .enabled(r.flag("enabled", true))
+                .maxConnections(r.limit("max_connections"))
+                .enableClientMessages(r.flag("enable_client_messages", false))
+                .maxClientEventsPerSecond(r.limit("max_client_events_per_second"))
+                .maxBackendEventsPerSecond(r.limit("max_backend_events_per_second"))
+                .maxReadRequestsPerSecond(r.limit("max_read_requests_per_second"))
+                .maxPresenceMembersPerChannel(r.limit("max_presence_members_per_channel"))
+                .maxPresenceMemberSizeInKb(r.limit("max_presence_member_size_in_kb"))
+                .maxChannelNameLength(r.limit("max_channel_name_length"))
+                .maxEventChannelsAtOnce(r.limit("max_event_channels_at_once"))
+                .maxEventNameLength(r.limit("max_event_name_length"))
+                .maxEventPayloadInKb(r.limit("max_event_payload_in_kb"))
+                .maxEventBatchSize(r.limit("max_event_batch_size"))
+                .enableUserAuthentication(r.flag("enable_user_authentication", false))
+                .enableWatchlistEvents(r.flag("enable_watchlist_events", false))
+                .enableSubscriptionCountEvent(r.flag("enable_subscription_count_event", false))
+                .allowedOrigins(JsonValues.stringList(node.get("allowed_origins"), keyPath + ".allowed_origins"))
+                .webhooks(WebhookRecords.parseList(node.get("webhooks"), keyPath + ".webhooks"))
+                .build();
         for (Map.Entry<String, JsonNode> field : node.properties()) {
             if (!KNOWN_KEYS.contains(field.getKey())) {
                 LOG.warn("Unknown app key '{}.{}' ignored (app '{}')", keyPath, field.getKey(), id);
             }
         }
-        return app.withDefaults();
+        return app;
     }
 
     /** A list of app records; two entries with the same id or the same key are an error naming both. */
@@ -93,20 +94,6 @@ public final class AppRecordParser {
         if (first != null) {
             throw new ConfigException(entry + "." + what + ": duplicate app " + what + " " + JsonValues.quote(value)
                     + ", already used by " + first);
-        }
-    }
-
-    /** Webhooks are accepted (a list of webhook objects) but not delivered yet. */
-    private static void checkWebhooks(JsonNode webhooks, String key, String appId) {
-        if (JsonValues.isAbsent(webhooks)) {
-            return;
-        }
-        if (!webhooks.isArray()) {
-            throw ConfigException.expected(key, "a list of webhooks", JsonValues.describe(webhooks));
-        }
-        if (!webhooks.isEmpty()) {
-            LOG.warn("App '{}' has {} webhook(s) at {}: webhook delivery is not available in this build yet,"
-                    + " they are ignored", appId, webhooks.size(), key);
         }
     }
 

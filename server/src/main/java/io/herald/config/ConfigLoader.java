@@ -35,6 +35,10 @@ public final class ConfigLoader {
     private static final List<String> CACHES_KNOWN = List.of("memory", "redis", "redis-cluster", "none");
     private static final List<String> RATE_LIMITERS_AVAILABLE = List.of("memory", "redis");
     private static final List<String> RATE_LIMITERS_KNOWN = List.of("memory", "redis", "redis-cluster");
+    private static final List<String> QUEUES_AVAILABLE = List.of("memory", "redis", "redis-cluster", "none");
+    /** Sockudo's queue drivers; those beyond {@link #QUEUES_AVAILABLE} are refused by name. */
+    private static final List<String> QUEUES_KNOWN = List.of("memory", "redis", "redis-cluster", "none", "nats",
+            "pulsar", "rabbitmq", "google-pubsub", "kafka", "iggy", "sqs", "sns");
 
     private static final Object ANY = ConfigTree.ANY;
 
@@ -59,8 +63,14 @@ public final class ConfigLoader {
             entry("rate_limiter", Map.of("enabled", ANY, "driver", ANY, "api_rate_limit", ANY,
                     "websocket_rate_limit", ANY, "redis", Map.of("prefix", ANY, "url_override", ANY, "cluster_mode", ANY),
                     "trust_forwarded_for", ANY)),
-            entry("database", ANY), entry("queue", ANY), entry("metrics", ANY), entry("health_check", ANY),
-            entry("webhooks", ANY));
+            entry("queue", Map.of("driver", ANY,
+                    "redis", Map.of("concurrency", ANY, "prefix", ANY, "url_override", ANY, "cluster_mode", ANY,
+                            "response_timeout_ms", ANY),
+                    "redis_cluster", Map.of("concurrency", ANY, "prefix", ANY, "nodes", ANY, "request_timeout_ms", ANY),
+                    "lease_seconds", ANY, "max_jobs", ANY, "reliability", ANY)),
+            entry("webhooks", Map.of("batching", Map.of("enabled", ANY, "duration", ANY, "size", ANY),
+                    "request_timeout_ms", ANY, "retry_window_seconds", ANY)),
+            entry("database", ANY), entry("metrics", ANY), entry("health_check", ANY));
 
     private ConfigLoader() {}
 
@@ -119,7 +129,61 @@ public final class ConfigLoader {
                         tree.string("cache.redis.prefix", null, "sockudo_cache:")),
                 ssl(tree),
                 cors(tree),
-                rateLimiter(tree));
+                rateLimiter(tree),
+                queue(tree),
+                webhooks(tree));
+    }
+
+    /**
+     * {@code queue.*}: the chosen driver's block ({@code queue.redis} or {@code queue.redis_cluster}),
+     * with Sockudo's defaults and variables. {@code queue.redis.cluster_mode} makes the redis
+     * driver's URL a seed of a Redis Cluster.
+     */
+    private static HeraldConfig.QueueConfig queue(ConfigTree tree) {
+        String driver = driver(tree, "queue.driver", "QUEUE_DRIVER", "memory", QUEUES_KNOWN, QUEUES_AVAILABLE);
+        if (tree.node("queue.reliability") != null) {
+            LOG.warn("queue.reliability is not used by Herald: every webhook is retried with backoff for"
+                    + " webhooks.retry_window_seconds, and queue.max_jobs bounds the queue");
+        }
+        HeraldConfig.QueueConfig defaults = HeraldConfig.QueueConfig.memory();
+        String url = redisUrl(tree, "queue.redis.url_override");
+        boolean clusterMode = driver.equals("redis") && tree.bool("queue.redis.cluster_mode", null, false);
+        boolean clusterBlock = driver.equals("redis-cluster");
+        String block = clusterBlock ? "queue.redis_cluster" : "queue.redis";
+        return new HeraldConfig.QueueConfig(clusterMode ? "redis-cluster" : driver,
+                tree.integer(block + ".concurrency", clusterBlock ? "REDIS_CLUSTER_QUEUE_CONCURRENCY" : "QUEUE_REDIS_CONCURRENCY",
+                        defaults.concurrency(), 1, 1000),
+                url,
+                clusterMode ? List.of(url) : clusterNodes(tree, "queue.redis_cluster.nodes"),
+                tree.string(block + ".prefix", clusterBlock ? "REDIS_CLUSTER_QUEUE_PREFIX" : "QUEUE_REDIS_PREFIX", defaults.prefix()),
+                tree.integer(clusterBlock ? "queue.redis_cluster.request_timeout_ms" : "queue.redis.response_timeout_ms",
+                        clusterBlock ? "REDIS_CLUSTER_QUEUE_REQUEST_TIMEOUT_MS" : "QUEUE_REDIS_RESPONSE_TIMEOUT_MS",
+                        defaults.commandTimeoutMillis(), 1, 600_000),
+                tree.integer("queue.lease_seconds", null, defaults.leaseSeconds(), 1, 86_400),
+                tree.integer("queue.max_jobs", null, defaults.maxJobs(), 1, 100_000_000));
+    }
+
+    /**
+     * Redis Cluster seed nodes of a part: its own list, else {@code REDIS_CLUSTER_NODES} (or
+     * {@code DATABASE_REDIS_CLUSTER_NODES}), else the adapter's {@code adapter.cluster.nodes}.
+     */
+    private static List<String> clusterNodes(ConfigTree tree, String ownKey) {
+        List<String> own = tree.stringList(ownKey, null, List.of());
+        if (!own.isEmpty()) {
+            return own;
+        }
+        String sharedVar = tree.env("REDIS_CLUSTER_NODES") != null ? "REDIS_CLUSTER_NODES" : "DATABASE_REDIS_CLUSTER_NODES";
+        return tree.stringList("adapter.cluster.nodes", sharedVar, List.of("redis://127.0.0.1:7000"));
+    }
+
+    private static HeraldConfig.WebhooksConfig webhooks(ConfigTree tree) {
+        HeraldConfig.WebhooksConfig defaults = HeraldConfig.WebhooksConfig.defaults();
+        return new HeraldConfig.WebhooksConfig(
+                tree.bool("webhooks.batching.enabled", "WEBHOOK_BATCHING_ENABLED", defaults.batching()),
+                tree.integer("webhooks.batching.duration", "WEBHOOK_BATCHING_DURATION", defaults.batchingDurationMillis(), 1, 60_000),
+                tree.integer("webhooks.batching.size", "WEBHOOK_BATCHING_SIZE", defaults.batchingSize(), 1, 10_000),
+                tree.integer("webhooks.request_timeout_ms", null, defaults.requestTimeoutMillis(), 1, 600_000),
+                tree.integer("webhooks.retry_window_seconds", null, defaults.retryWindowSeconds(), 1, 86_400));
     }
 
     /** The chosen driver's block of {@code adapter.*}, with Sockudo's defaults and variables. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.herald.app.App;
+import io.herald.app.Webhook;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -39,19 +40,15 @@ final class DefaultAppEnv {
 
     /** The default app: id {@code app-id}, key {@code app-key}, secret {@code app-secret} unless set. */
     App build() {
-        String id = text("ID", "app-id");
-        checkWebhooks(id);
-        App app = new App(id, text("KEY", "app-key"), text("SECRET", "app-secret"),
-                flag("ENABLED", true),
-                number("MAX_CONNECTIONS"),
-                flag("ENABLE_CLIENT_MESSAGES", false),
-                number("MAX_CLIENT_EVENTS_PER_SECOND"),
-                0, 0, 0, 0, 0, 0, 0, 0, 0,
-                flag("ENABLE_USER_AUTHENTICATION", false),
-                flag("ENABLE_WATCHLIST_EVENTS", false),
-                false,
-                List.of());
-        return app.withDefaults();
+        return App.builder(text("ID", "app-id"), text("KEY", "app-key"), text("SECRET", "app-secret"))
+                .enabled(flag("ENABLED", true))
+                .maxConnections(number("MAX_CONNECTIONS"))
+                .enableClientMessages(flag("ENABLE_CLIENT_MESSAGES", false))
+                .maxClientEventsPerSecond(number("MAX_CLIENT_EVENTS_PER_SECOND"))
+                .enableUserAuthentication(flag("ENABLE_USER_AUTHENTICATION", false))
+                .enableWatchlistEvents(flag("ENABLE_WATCHLIST_EVENTS", false))
+                .webhooks(webhooks())
+                .build();
     }
 
     private String text(String name, String fallback) {
@@ -69,11 +66,12 @@ final class DefaultAppEnv {
         return raw == null ? 0 : EnvValues.integer(PREFIX + name, raw, 0, Integer.MAX_VALUE);
     }
 
-    private void checkWebhooks(String appId) {
+    /** {@code SOCKUDO_DEFAULT_APP_WEBHOOKS}: a JSON list of webhook records. */
+    private List<Webhook> webhooks() {
         String var = PREFIX + "WEBHOOKS";
         String raw = env.get(var);
         if (raw == null) {
-            return;
+            return List.of();
         }
         JsonNode webhooks;
         try {
@@ -85,9 +83,6 @@ final class DefaultAppEnv {
         if (webhooks == null || !webhooks.isArray()) {
             throw ConfigException.expected(var, "a JSON list of webhooks", JsonValues.quote(raw));
         }
-        if (!webhooks.isEmpty()) {
-            LOG.warn("App '{}' has {} webhook(s) from {}: webhook delivery is not available in this build yet,"
-                    + " they are ignored", appId, webhooks.size(), var);
-        }
+        return WebhookRecords.parseList(webhooks, var);
     }
 }

@@ -23,7 +23,9 @@ public record HeraldConfig(
         CacheConfig cache,
         SslConfig ssl,
         CorsConfig cors,
-        RateLimiterConfig rateLimiter) {
+        RateLimiterConfig rateLimiter,
+        QueueConfig queue,
+        WebhooksConfig webhooks) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 6001;
@@ -96,6 +98,38 @@ public record HeraldConfig(
         }
     }
 
+    /**
+     * {@code queue.*}: where webhook jobs wait. {@code driver} is memory, redis, redis-cluster or none
+     * (webhooks off). {@code concurrency} bounds the requests in flight per node; the redis drivers
+     * use {@code redisUrl} or {@code clusterNodes}, {@code prefix} and {@code commandTimeoutMillis};
+     * a job held by a node that stops renewing it is taken by another after {@code leaseSeconds};
+     * at most {@code maxJobs} jobs are kept.
+     */
+    public record QueueConfig(String driver, int concurrency, String redisUrl, List<String> clusterNodes, String prefix,
+                              int commandTimeoutMillis, int leaseSeconds, int maxJobs) {
+        public QueueConfig {
+            clusterNodes = List.copyOf(clusterNodes);
+        }
+
+        public static QueueConfig memory() {
+            return new QueueConfig("memory", 5, "redis://127.0.0.1:6379/0", List.of("redis://127.0.0.1:7000"),
+                    "sockudo_queue:", 5000, 30, 100_000);
+        }
+    }
+
+    /**
+     * {@code webhooks.*}: with {@code batching}, one app's events for one webhook within
+     * {@code batchingDurationMillis} travel in one POST of at most {@code batchingSize} events;
+     * each POST waits {@code requestTimeoutMillis} for its answer; failed ones are retried for
+     * {@code retryWindowSeconds}.
+     */
+    public record WebhooksConfig(boolean batching, int batchingDurationMillis, int batchingSize, int requestTimeoutMillis,
+                                 int retryWindowSeconds) {
+        public static WebhooksConfig defaults() {
+            return new WebhooksConfig(false, 50, 100, 10_000, 300);
+        }
+    }
+
     public int websocketMaxPayloadBytes() {
         return websocketMaxPayloadKb * 1024;
     }
@@ -106,8 +140,125 @@ public record HeraldConfig(
 
     /** Same configuration on another port (tests bind port 0 and read the real one back). */
     public HeraldConfig withPort(int newPort) {
-        return new HeraldConfig(debug, host, newPort, activityTimeoutSeconds, pongTimeoutSeconds,
-                shutdownGracePeriodSeconds, userAuthenticationTimeoutSeconds, websocketMaxPayloadKb,
-                httpMaxBodyKb, processId, adapter, appManager, cache, ssl, cors, rateLimiter);
+        return toBuilder().port(newPort).build();
+    }
+
+    /** A builder holding this configuration, to change some of it (tests, tools). */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Copies a configuration with some parts replaced; every part is validated where it was loaded. */
+    public static final class Builder {
+        private boolean debug;
+        private String host;
+        private int port;
+        private int activityTimeoutSeconds;
+        private int pongTimeoutSeconds;
+        private int shutdownGracePeriodSeconds;
+        private int userAuthenticationTimeoutSeconds;
+        private int websocketMaxPayloadKb;
+        private int httpMaxBodyKb;
+        private String processId;
+        private AdapterConfig adapter;
+        private AppManagerConfig appManager;
+        private CacheConfig cache;
+        private SslConfig ssl;
+        private CorsConfig cors;
+        private RateLimiterConfig rateLimiter;
+        private QueueConfig queue;
+        private WebhooksConfig webhooks;
+
+        private Builder(HeraldConfig c) {
+            debug = c.debug;
+            host = c.host;
+            port = c.port;
+            activityTimeoutSeconds = c.activityTimeoutSeconds;
+            pongTimeoutSeconds = c.pongTimeoutSeconds;
+            shutdownGracePeriodSeconds = c.shutdownGracePeriodSeconds;
+            userAuthenticationTimeoutSeconds = c.userAuthenticationTimeoutSeconds;
+            websocketMaxPayloadKb = c.websocketMaxPayloadKb;
+            httpMaxBodyKb = c.httpMaxBodyKb;
+            processId = c.processId;
+            adapter = c.adapter;
+            appManager = c.appManager;
+            cache = c.cache;
+            ssl = c.ssl;
+            cors = c.cors;
+            rateLimiter = c.rateLimiter;
+            queue = c.queue;
+            webhooks = c.webhooks;
+        }
+
+        public Builder port(int value) {
+            port = value;
+            return this;
+        }
+
+        public Builder activityTimeoutSeconds(int value) {
+            activityTimeoutSeconds = value;
+            return this;
+        }
+
+        public Builder pongTimeoutSeconds(int value) {
+            pongTimeoutSeconds = value;
+            return this;
+        }
+
+        public Builder userAuthenticationTimeoutSeconds(int value) {
+            userAuthenticationTimeoutSeconds = value;
+            return this;
+        }
+
+        public Builder processId(String value) {
+            processId = value;
+            return this;
+        }
+
+        public Builder adapter(AdapterConfig value) {
+            adapter = value;
+            return this;
+        }
+
+        public Builder appManager(AppManagerConfig value) {
+            appManager = value;
+            return this;
+        }
+
+        public Builder cache(CacheConfig value) {
+            cache = value;
+            return this;
+        }
+
+        public Builder ssl(SslConfig value) {
+            ssl = value;
+            return this;
+        }
+
+        public Builder cors(CorsConfig value) {
+            cors = value;
+            return this;
+        }
+
+        public Builder rateLimiter(RateLimiterConfig value) {
+            rateLimiter = value;
+            return this;
+        }
+
+        public Builder queue(QueueConfig value) {
+            queue = value;
+            return this;
+        }
+
+        public Builder webhooks(WebhooksConfig value) {
+            webhooks = value;
+            return this;
+        }
+
+        public HeraldConfig build() {
+            return new HeraldConfig(debug, host, port, activityTimeoutSeconds, pongTimeoutSeconds,
+                    shutdownGracePeriodSeconds, userAuthenticationTimeoutSeconds, websocketMaxPayloadKb, httpMaxBodyKb,
+                    processId, adapter, appManager, cache, ssl, cors, rateLimiter, queue, webhooks);
+        }
     }
 }

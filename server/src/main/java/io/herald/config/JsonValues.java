@@ -9,6 +9,11 @@ final class JsonValues {
 
     private JsonValues() {}
 
+    /** Stands for a key that is not there, in messages ("got nothing"). */
+    static JsonNode absent() {
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+
     static boolean isAbsent(JsonNode node) {
         return node == null || node.isMissingNode() || node.isNull();
     }

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.herald.app.App;
+import io.herald.app.Webhook;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,7 +125,7 @@ class ConfigLoaderTest {
                 HeraldConfig.AdapterConfig.local(),
                 new HeraldConfig.AppManagerConfig("memory", List.of(App.of("a1", "k1", "s1")), false, 60),
                 HeraldConfig.CacheConfig.memory(), HeraldConfig.SslConfig.off(), HeraldConfig.CorsConfig.defaults(),
-                HeraldConfig.RateLimiterConfig.off()));
+                HeraldConfig.RateLimiterConfig.off(), HeraldConfig.QueueConfig.memory(), HeraldConfig.WebhooksConfig.defaults()));
     }
 
     @Test
@@ -342,12 +343,14 @@ class ConfigLoaderTest {
                 """);
 
         assertThat(c.appManager().apps()).containsExactly(
-                new App("12345", "key-1", "secret-1", false, 500, true, 10, 20, 30, 50, 4,
-                        App.DEFAULT_MAX_CHANNEL_NAME_LENGTH, App.DEFAULT_MAX_EVENT_CHANNELS, 64,
-                        App.DEFAULT_MAX_EVENT_PAYLOAD_KB, 5, true, true, true, List.of("https://example.com")),
+                App.builder("12345", "key-1", "secret-1").enabled(false).maxConnections(500).enableClientMessages(true)
+                        .maxClientEventsPerSecond(10).maxBackendEventsPerSecond(20).maxReadRequestsPerSecond(30)
+                        .maxPresenceMembersPerChannel(50).maxPresenceMemberSizeInKb(4).maxEventNameLength(64)
+                        .maxEventBatchSize(5).enableUserAuthentication(true).enableWatchlistEvents(true)
+                        .enableSubscriptionCountEvent(true).allowedOrigins(List.of("https://example.com"))
+                        .webhooks(List.of(Webhook.to("https://example.com/hook", "channel_occupied"))).build(),
                 App.of("app-2", "key-2", "secret-2"));
-        assertThat(warnings()).anyMatch(w -> w.contains("App '12345'") && w.contains("webhook")
-                && w.contains("not available in this build yet"));
+        assertThat(warnings()).noneMatch(w -> w.contains("webhook"));
     }
 
     @Test
@@ -384,14 +387,15 @@ class ConfigLoaderTest {
                 "SOCKUDO_DEFAULT_APP_SECRET", "env-secret", "SOCKUDO_DEFAULT_APP_ENABLE_CLIENT_MESSAGES", "true",
                 "SOCKUDO_DEFAULT_APP_MAX_CONNECTIONS", "100", "SOCKUDO_DEFAULT_APP_MAX_CLIENT_EVENTS_PER_SECOND", "7",
                 "SOCKUDO_DEFAULT_APP_ENABLE_USER_AUTHENTICATION", "1", "SOCKUDO_DEFAULT_APP_ENABLE_WATCHLIST_EVENTS", "yes",
-                "SOCKUDO_DEFAULT_APP_ENABLED", "TRUE", "SOCKUDO_DEFAULT_APP_WEBHOOKS", "[{\"url\": \"https://h\"}]");
+                "SOCKUDO_DEFAULT_APP_ENABLED", "TRUE",
+                "SOCKUDO_DEFAULT_APP_WEBHOOKS", "[{\"url\": \"https://h\", \"event_types\": [\"member_added\"]}]");
 
         List<App> apps = load(explicit, env).appManager().apps();
 
         assertThat(apps).containsExactly(App.of("a1", "k1", "s1"),
-                new App("env-app", "env-key", "env-secret", true, 100, true, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                        true, true, false, List.of()).withDefaults());
-        assertThat(warnings()).anyMatch(w -> w.contains("SOCKUDO_DEFAULT_APP_WEBHOOKS") && w.contains("not available"));
+                App.builder("env-app", "env-key", "env-secret").maxConnections(100).enableClientMessages(true)
+                        .maxClientEventsPerSecond(7).enableUserAuthentication(true).enableWatchlistEvents(true)
+                        .webhooks(List.of(Webhook.to("https://h", "member_added"))).build());
 
         List<App> added = load(explicit, Map.of("SOCKUDO_DEFAULT_APP_ID", "third")).appManager().apps();
         assertThat(added).extracting(App::id).containsExactly("a1", "env-app", "third");

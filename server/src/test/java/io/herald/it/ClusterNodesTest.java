@@ -58,8 +58,7 @@ abstract class ClusterNodesTest {
     /** An app with watchlist events, beside the default app. */
     private static final App WATCHING = TestServers.appWithUserFeatures("watching", false, true);
     /** An app with max_connections 2, for the whole cluster. */
-    private static final App LIMITED = new App("limited", "limited-key", "limited-secret", true, 2,
-            false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, false, false, List.of()).withDefaults();
+    private static final App LIMITED = App.builder("limited", "limited-key", "limited-secret").maxConnections(2).build();
 
     /** The adapter block both nodes use; {@code prefix} is unique to this run. */
     abstract HeraldConfig.AdapterConfig adapter(String prefix);

@@ -31,9 +31,7 @@ final class LimitServers {
 
     /** The same configuration with another {@code rate_limiter} block. */
     static HeraldConfig withRateLimiter(HeraldConfig c, HeraldConfig.RateLimiterConfig rateLimiter) {
-        return new HeraldConfig(c.debug(), c.host(), c.port(), c.activityTimeoutSeconds(), c.pongTimeoutSeconds(),
-                c.shutdownGracePeriodSeconds(), c.userAuthenticationTimeoutSeconds(), c.websocketMaxPayloadKb(),
-                c.httpMaxBodyKb(), c.processId(), c.adapter(), c.appManager(), c.cache(), c.ssl(), c.cors(), rateLimiter);
+        return c.toBuilder().rateLimiter(rateLimiter).build();
     }
 
     /** An enabled rate limiter with the given driver, limits and X-Forwarded-For trust. */
@@ -49,8 +47,10 @@ final class LimitServers {
      */
     static App app(String id, int clientEventsPerSecond, int backendEventsPerSecond, int readRequestsPerSecond,
                    boolean subscriptionCountEvent) {
-        return new App(id, id + "-key", id + "-secret", true, 0, true, clientEventsPerSecond, backendEventsPerSecond,
-                readRequestsPerSecond, 0, 0, 0, 0, 0, 0, 0, false, true, subscriptionCountEvent, List.of()).withDefaults();
+        return App.builder(id, id + "-key", id + "-secret").enableClientMessages(true)
+                .maxClientEventsPerSecond(clientEventsPerSecond).maxBackendEventsPerSecond(backendEventsPerSecond)
+                .maxReadRequestsPerSecond(readRequestsPerSecond).enableWatchlistEvents(true)
+                .enableSubscriptionCountEvent(subscriptionCountEvent).build();
     }
 
     static ApiClient api(int port, App app) {

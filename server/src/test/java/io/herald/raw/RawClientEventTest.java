@@ -139,8 +139,8 @@ class RawClientEventTest {
 
     @Test
     void clientEventOverThePayloadLimitIsRefused() {
-        App oneKb = new App("small-app", "small-key", "small-secret", true, 0, true, 0, 0, 0,
-                0, 0, 0, 0, 0, 1, 0, false, false, false, List.of()).withDefaults();
+        App oneKb = App.builder("small-app", "small-key", "small-secret").enableClientMessages(true)
+                .maxEventPayloadInKb(1).build();
         try (Herald small = TestServers.start(oneKb);
                 RawClient sender = RawClient.connectEstablished(small.port(), "small-key");
                 RawClient receiver = RawClient.connectEstablished(small.port(), "small-key")) {

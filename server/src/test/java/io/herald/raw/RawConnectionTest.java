@@ -19,9 +19,8 @@ import org.junit.jupiter.api.Test;
 /** Connection-level protocol over a raw WebSocket: handshake, pings, malformed frames, refusals. */
 class RawConnectionTest {
     private static final String KEY = TestServers.APP_KEY;
-    private static final App DISABLED = App.of("disabled-id", "disabled-key", "disabled-secret").withEnabled(false);
-    private static final App LIMITED = new App("limited-id", "limited-key", "limited-secret", true, 2,
-            false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, false, false, List.of()).withDefaults();
+    private static final App DISABLED = App.builder("disabled-id", "disabled-key", "disabled-secret").enabled(false).build();
+    private static final App LIMITED = App.builder("limited-id", "limited-key", "limited-secret").maxConnections(2).build();
 
     private static Herald herald;
     private static int port;

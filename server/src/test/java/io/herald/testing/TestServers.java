@@ -15,7 +15,7 @@ public final class TestServers {
 
     /** The default app with client events enabled (most tests want them). */
     public static App defaultApp() {
-        return App.of(APP_ID, APP_KEY, APP_SECRET).withClientMessages(true);
+        return App.builder(APP_ID, APP_KEY, APP_SECRET).enableClientMessages(true).build();
     }
 
     public static HeraldConfig config(App... apps) {
@@ -29,35 +29,27 @@ public final class TestServers {
                 HeraldConfig.AdapterConfig.local(),
                 new HeraldConfig.AppManagerConfig("memory", list, true, 300),
                 HeraldConfig.CacheConfig.memory(), HeraldConfig.SslConfig.off(), HeraldConfig.CorsConfig.defaults(),
-                HeraldConfig.RateLimiterConfig.off());
+                HeraldConfig.RateLimiterConfig.off(), HeraldConfig.QueueConfig.memory(), HeraldConfig.WebhooksConfig.defaults());
     }
 
     /** The same configuration with another {@code user_authentication_timeout}. */
     public static HeraldConfig withUserAuthenticationTimeout(HeraldConfig c, int seconds) {
-        return new HeraldConfig(c.debug(), c.host(), c.port(), c.activityTimeoutSeconds(), c.pongTimeoutSeconds(),
-                c.shutdownGracePeriodSeconds(), seconds, c.websocketMaxPayloadKb(), c.httpMaxBodyKb(), c.processId(),
-                c.adapter(), c.appManager(), c.cache(), c.ssl(), c.cors(), c.rateLimiter());
+        return c.toBuilder().userAuthenticationTimeoutSeconds(seconds).build();
     }
 
     /** The same configuration with another cache-channel driver. */
     public static HeraldConfig withCache(HeraldConfig c, HeraldConfig.CacheConfig cache) {
-        return new HeraldConfig(c.debug(), c.host(), c.port(), c.activityTimeoutSeconds(), c.pongTimeoutSeconds(),
-                c.shutdownGracePeriodSeconds(), c.userAuthenticationTimeoutSeconds(), c.websocketMaxPayloadKb(),
-                c.httpMaxBodyKb(), c.processId(), c.adapter(), c.appManager(), cache, c.ssl(), c.cors(), c.rateLimiter());
+        return c.toBuilder().cache(cache).build();
     }
 
     /** The same configuration with other TLS and CORS settings. */
     public static HeraldConfig withSslAndCors(HeraldConfig c, HeraldConfig.SslConfig ssl, HeraldConfig.CorsConfig cors) {
-        return new HeraldConfig(c.debug(), c.host(), c.port(), c.activityTimeoutSeconds(), c.pongTimeoutSeconds(),
-                c.shutdownGracePeriodSeconds(), c.userAuthenticationTimeoutSeconds(), c.websocketMaxPayloadKb(),
-                c.httpMaxBodyKb(), c.processId(), c.adapter(), c.appManager(), c.cache(), ssl, cors, c.rateLimiter());
+        return c.toBuilder().ssl(ssl).cors(cors).build();
     }
 
     /** The same configuration as one node of a cluster: another adapter and node id. */
     public static HeraldConfig withAdapter(HeraldConfig c, HeraldConfig.AdapterConfig adapter, String nodeId) {
-        return new HeraldConfig(c.debug(), c.host(), c.port(), c.activityTimeoutSeconds(), c.pongTimeoutSeconds(),
-                c.shutdownGracePeriodSeconds(), c.userAuthenticationTimeoutSeconds(), c.websocketMaxPayloadKb(),
-                c.httpMaxBodyKb(), nodeId, adapter, c.appManager(), c.cache(), c.ssl(), c.cors(), c.rateLimiter());
+        return c.toBuilder().adapter(adapter).processId(nodeId).build();
     }
 
     /** The NATS server the test script starts ({@code NATS_URL} wins). */
@@ -83,8 +75,8 @@ public final class TestServers {
 
     /** An enabled app with client events and the given user switches; every limit at its default. */
     public static App appWithUserFeatures(String id, boolean userAuthentication, boolean watchlistEvents) {
-        return new App(id, id + "-key", id + "-secret", true, 0, true, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                userAuthentication, watchlistEvents, false, List.of()).withDefaults();
+        return App.builder(id, id + "-key", id + "-secret").enableClientMessages(true)
+                .enableUserAuthentication(userAuthentication).enableWatchlistEvents(watchlistEvents).build();
     }
 
     public static Herald start(App... apps) {
