@@ -16,6 +16,7 @@ import io.herald.cluster.LocalAdapter;
 import io.herald.cluster.NatsTransport;
 import io.herald.cluster.RedisTransport;
 import io.herald.config.HeraldConfig;
+import io.herald.events.ServerEvents;
 import io.herald.wire.ErrorCodes;
 import io.herald.protocol.PusherProtocol;
 import io.herald.ratelimit.HttpRateLimits;
@@ -55,18 +56,19 @@ public final class Herald implements AutoCloseable {
         this.lettuce = LettuceClients.onLoops(loops.workers());
         this.apps = new MemoryAppManager(config.appManager().apps());
         this.quota = new ConnectionQuota();
-        this.adapter = createAdapter(config.adapter(), config.processId());
+        ServerEvents events = ServerEvents.NONE;
+        this.adapter = createAdapter(config.adapter(), config.processId(), events);
         quota.countElsewhere(adapter::connectionsElsewhere);
         this.cache = createCache(config.cache());
         this.rateLimits = new HttpRateLimits(createRateLimiter(config.rateLimiter()), config.rateLimiter());
         this.registry = new ChannelRegistry(loops.workers());
-        PusherProtocol protocol = new PusherProtocol(registry, adapter, cache, config.activityTimeoutSeconds());
+        PusherProtocol protocol = new PusherProtocol(registry, adapter, cache, events, config.activityTimeoutSeconds());
         HttpApi api = new HttpApi(apps, adapter, cache, quota, rateLimits, draining::get);
         this.server = new HeraldServer(config, loops, apps, registry, quota, protocol, api, draining::get);
     }
 
     /** The one place a cluster driver is chosen by name. */
-    private Adapter createAdapter(HeraldConfig.AdapterConfig adapter, String nodeId) {
+    private Adapter createAdapter(HeraldConfig.AdapterConfig adapter, String nodeId, ServerEvents events) {
         ClusterTransport transport = switch (adapter.driver()) {
             case "local" -> null;
             case "redis" -> RedisTransport.standalone(lettuce, adapter.servers().get(0), adapter.servers().get(1));
@@ -74,8 +76,8 @@ public final class Herald implements AutoCloseable {
             case "nats" -> new NatsTransport(adapter, nodeId);
             default -> throw new IllegalArgumentException("adapter.driver '" + adapter.driver() + "' is not available");
         };
-        return transport == null ? new LocalAdapter()
-                : new ClusterAdapter(nodeId, transport, adapter.prefix(), adapter.requestTimeoutMillis(), quota::perApp);
+        return transport == null ? new LocalAdapter(events)
+                : new ClusterAdapter(nodeId, transport, adapter.prefix(), adapter.requestTimeoutMillis(), quota::perApp, events);
     }
 
     /** The one place a cache driver is chosen by name. */

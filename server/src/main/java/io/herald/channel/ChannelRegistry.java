@@ -55,8 +55,13 @@ public final class ChannelRegistry implements AdapterEventHandler {
         connection.loop().add(connection);
     }
 
-    /** What happened when a connection tried to join a channel. */
-    public record JoinOutcome(boolean presenceFull, boolean firstConnectionOfUser, Map<String, String> presenceMembers) {}
+    /**
+     * What happened when a connection tried to join a channel: refused because the presence channel
+     * is full; the first connection of its user in the channel on this node; the first subscriber of
+     * the channel on this node; the channel's presence members on this node.
+     */
+    public record JoinOutcome(boolean presenceFull, boolean firstConnectionOfUser, boolean firstSubscriberHere,
+                              Map<String, String> presenceMembers) {}
 
     /**
      * Subscribes {@code connection}; for presence channels also joins its user to the roster
@@ -67,20 +72,21 @@ public final class ChannelRegistry implements AdapterEventHandler {
                                  Map<String, String> membersElsewhere) {
         JoinOutcome[] outcome = new JoinOutcome[1];
         channelsOf(connection.app().id()).compute(channelName, (name, channel) -> {
-            if (channel == null) {
+            boolean first = channel == null;
+            if (first) {
                 channel = new PusherChannel(name, loops.size());
             }
             if (channel.type() == ChannelType.PRESENCE) {
                 PresenceRoster.JoinResult result = channel.roster().join(
                         userId, userInfoJson, connection.app().maxPresenceMembersPerChannel(), membersElsewhere);
                 if (result == PresenceRoster.JoinResult.FULL) {
-                    outcome[0] = new JoinOutcome(true, false, Map.of());
+                    outcome[0] = new JoinOutcome(true, false, false, Map.of());
                     return channel.isEmpty() ? null : channel;
                 }
-                outcome[0] = new JoinOutcome(false, result == PresenceRoster.JoinResult.FIRST_CONNECTION,
+                outcome[0] = new JoinOutcome(false, result == PresenceRoster.JoinResult.FIRST_CONNECTION, first,
                         channel.roster().snapshot());
             } else {
-                outcome[0] = new JoinOutcome(false, false, Map.of());
+                outcome[0] = new JoinOutcome(false, false, first, Map.of());
             }
             channel.add(connection);
             connection.addSubscription(name, new Connection.Subscription(channel, userId));
@@ -90,49 +96,47 @@ public final class ChannelRegistry implements AdapterEventHandler {
     }
 
     /**
-     * Removes {@code connection} from a channel. Returns the presence user id when this was that
-     * user's last connection in the channel (the caller announces member_removed), else null.
+     * What a connection's leaving a channel left behind: the presence user who has now left it
+     * entirely on this node (null if none), and whether the channel has no subscriber left here.
      */
-    public String unsubscribe(Connection connection, String channelName) {
+    public record Leaving(String channel, String departedUserId, boolean lastSubscriberHere) {}
+
+    /** Removes {@code connection} from a channel; null when it was not subscribed. */
+    public Leaving unsubscribe(Connection connection, String channelName) {
         Connection.Subscription subscription = connection.removeSubscription(channelName);
         if (subscription == null) {
             return null;
         }
-        String[] departedUser = new String[1];
+        Leaving[] leaving = new Leaving[1];
         channelsOf(connection.app().id()).computeIfPresent(channelName, (name, channel) -> {
             channel.remove(connection);
-            if (subscription.presenceUserId() != null && channel.roster().leave(subscription.presenceUserId())) {
-                departedUser[0] = subscription.presenceUserId();
-            }
+            String departed = subscription.presenceUserId() != null && channel.roster().leave(subscription.presenceUserId())
+                    ? subscription.presenceUserId() : null;
+            leaving[0] = new Leaving(name, departed, channel.isEmpty());
             return channel.isEmpty() ? null : channel;
         });
-        return departedUser[0];
+        return leaving[0];
     }
 
-    /** What a closed connection leaves behind for others to be told about. */
-    public record Departure(List<Map.Entry<String, String>> presenceMembersRemoved, boolean userWentOffline,
-                            List<String> channelsLeft) {}
-
     /**
-     * Removes a closed connection from everything. The departure lists each (channel, user id)
-     * whose user has now left that presence channel entirely, whether the signed-in user has
-     * no connection left on this node, and every channel the connection was in.
+     * What a closed connection leaves behind for others to be told about: each channel it left,
+     * and whether the signed-in user has no connection left on this node.
      */
+    public record Departure(List<Leaving> channelsLeft, boolean userWentOffline) {}
+
+    /** Removes a closed connection from everything. */
     public Departure disconnected(Connection connection) {
         connection.loop().remove(connection);
-        List<Map.Entry<String, String>> removed = new ArrayList<>();
         Collection<Connection.Subscription> subscriptions = connection.subscriptions();
-        List<String> left = new ArrayList<>(subscriptions.size());
+        List<Leaving> left = new ArrayList<>(subscriptions.size());
         for (Connection.Subscription subscription : subscriptions) {
-            String channelName = subscription.channel().name();
-            left.add(channelName);
-            String departed = unsubscribe(connection, channelName);
-            if (departed != null) {
-                removed.add(Map.entry(channelName, departed));
+            Leaving leaving = unsubscribe(connection, subscription.channel().name());
+            if (leaving != null) {
+                left.add(leaving);
             }
         }
         boolean offline = connection.userId() != null && users.remove(connection.app().id(), connection.userId(), connection);
-        return new Departure(removed, offline, left);
+        return new Departure(left, offline);
     }
 
     /** Records a sign-in; returns true when it is the user's first connection on this node. */

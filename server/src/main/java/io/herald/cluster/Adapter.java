@@ -50,6 +50,12 @@ public interface Adapter extends AutoCloseable {
     void presenceMemberLeft(String appId, String channel, String userId);
 
     /**
+     * A channel got its first subscriber on this node, or lost its last one: the cluster-wide
+     * occupied / vacated facts may follow (see {@link io.herald.events.ServerEvents}).
+     */
+    void localOccupancyChanged(String appId, String channel);
+
+    /**
      * A user's first connection on this node signed in (apps with watchlist events): their
      * watchers everywhere get "online", unless the user is already signed in on another node.
      */

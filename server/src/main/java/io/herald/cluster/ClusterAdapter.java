@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.cluster.ChannelFacts.Key;
 import io.herald.cluster.ClusterMessage.Kind;
+import io.herald.events.ServerEvents;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -41,6 +44,12 @@ import org.slf4j.LoggerFactory;
  * Signed-in users of apps with watchlist events are kept the same way, for "online"/"offline".
  * Nodes send a heartbeat every second; a node silent for {@link #NODE_TIMEOUT_MILLIS} is taken as
  * crashed and its members are removed everywhere (with member_removed) within that time.
+ *
+ * <p>Channel facts (occupied, vacated, member added and removed) are decided by {@link ChannelFacts}
+ * on the same thread: for apps whose facts are wanted, each node also tells the others which
+ * channels it has subscribers in, and every announced fact. A node decides only once it is
+ * <em>ready</em>: it has heard every other node's state (or waited {@link #NODE_TIMEOUT_MILLIS}),
+ * which its heartbeats then say.
  */
 public final class ClusterAdapter implements Adapter {
     private static final Logger log = LoggerFactory.getLogger(ClusterAdapter.class);
@@ -53,6 +62,8 @@ public final class ClusterAdapter implements Adapter {
      * as member_added and member_removed: once, when the first and last connection anywhere go.
      */
     private static final String SIGNED_IN = "#signed-in";
+    /** A node waits this long after starting, to hear every other node's heartbeat, before it decides facts. */
+    private static final long READY_AFTER_MILLIS = HEARTBEAT_INTERVAL_MILLIS * 3 / 2;
 
     private final String nodeId;
     private final ClusterTransport transport;
@@ -75,10 +86,25 @@ public final class ClusterAdapter implements Adapter {
     private final Supplier<Map<String, Integer>> localConnections;
     /** The other nodes' open connections per app, from their last heartbeat. */
     private final ConcurrentHashMap<String, Map<String, Integer>> remoteConnections = new ConcurrentHashMap<>();
+    private final ServerEvents events;
+    private final ChannelFacts facts;
+    /** Channels of apps with wanted facts that have subscribers here, as told to the others; {@code control} only. */
+    private final Set<Key> localOccupied = new HashSet<>();
+    /** The same, of every other node; {@code control} only. */
+    private final Map<String, Set<Key>> remoteOccupied = new HashMap<>();
+    /** Other nodes that decide facts (their heartbeat says so); written on {@code control} only. */
+    private final Set<String> readyPeers = ConcurrentHashMap.newKeySet();
+    /** Nodes asked for their state and not heard from yet; {@code control} only. */
+    private final Set<String> awaitingSync = new HashSet<>();
+    /** The nodes that decide facts, this one included once ready; {@code control} only. */
+    private List<String> decidingNodes = List.of();
+    private boolean ready;
+    private long startedNanos;
 
     public ClusterAdapter(String nodeId, ClusterTransport transport, String prefix, long requestTimeoutMillis,
-                          Supplier<Map<String, Integer>> localConnections) {
+                          Supplier<Map<String, Integer>> localConnections, ServerEvents events) {
         this.nodeId = nodeId;
+        this.events = events;
         this.localConnections = localConnections;
         this.transport = transport;
         this.requestTimeoutMillis = requestTimeoutMillis;
@@ -90,13 +116,28 @@ public final class ClusterAdapter implements Adapter {
             return thread;
         });
         control.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.facts = new ChannelFacts(new ChannelFacts.View() {
+            @Override
+            public boolean present(Key key) {
+                return key.isMember() ? ClusterAdapter.this.present(key.appId(), key.channel(), key.userId()) : occupiedAnywhere(key);
+            }
+
+            @Override
+            public boolean ownsHere(String appId, String channel) {
+                return nodeId.equals(ChannelOwners.ownerOf(decidingNodes, appId, channel));
+            }
+        }, events, control, (key, present) -> broadcast(Kind.FACT, null, key.appId(), key.channel(), key.userId(), present ? "1" : "0"));
     }
 
     @Override
     public void start(AdapterEventHandler handler) {
         this.handler = handler;
+        startedNanos = System.nanoTime();
         transport.start(List.of(broadcastSubject, nodeSubject(nodeId)), this::receive);
         control.execute(() -> guarded("heartbeat", this::heartbeat));
+        // Our (empty) state first: a node that restarts under the same id before the others noticed
+        // must not leave its previous life's members and channels in their copies.
+        control.execute(() -> guarded("sync", () -> broadcast(Kind.SYNC, syncBody())));
         broadcast(Kind.SYNC_REQUEST, null);
         control.scheduleAtFixedRate(() -> guarded("heartbeat", this::heartbeat),
                 HEARTBEAT_INTERVAL_MILLIS, HEARTBEAT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
@@ -152,6 +193,7 @@ public final class ClusterAdapter implements Adapter {
         if (!elsewhere) {
             announceJoined(appId, channel, userId, userInfoJson, joiningSocketId);
         }
+        memberChanged(appId, channel, userId);
     }
 
     private void localLeft(String appId, String channel, String userId) {
@@ -160,6 +202,7 @@ public final class ClusterAdapter implements Adapter {
         if (!presentRemotely(appId, channel, userId)) {
             announceLeft(appId, channel, userId);
         }
+        memberChanged(appId, channel, userId);
     }
 
     private void remoteJoined(String node, String appId, String channel, String userId, String userInfoJson) {
@@ -168,12 +211,14 @@ public final class ClusterAdapter implements Adapter {
         if (!present) {
             announceJoined(appId, channel, userId, userInfoJson, null);
         }
+        memberChanged(appId, channel, userId);
     }
 
     private void remoteLeft(String node, String appId, String channel, String userId) {
         if (tableOf(node).remove(appId, channel, userId) && !present(appId, channel, userId)) {
             announceLeft(appId, channel, userId);
         }
+        memberChanged(appId, channel, userId);
     }
 
     /** A node's full member list replaces our copy; differences are announced as joins and leaves. */
@@ -224,6 +269,129 @@ public final class ClusterAdapter implements Adapter {
 
     private PresenceTable tableOf(String node) {
         return remotePresence.computeIfAbsent(node, id -> new PresenceTable());
+    }
+
+    // --- channel facts (all on control) ---
+
+    private boolean tracked(String appId, String channel) {
+        return !channel.equals(SIGNED_IN) && events.wantsChannelFacts(appId);
+    }
+
+    private void memberChanged(String appId, String channel, String userId) {
+        if (tracked(appId, channel)) {
+            facts.changed(Key.member(appId, channel, userId));
+        }
+    }
+
+    @Override
+    public void localOccupancyChanged(String appId, String channel) {
+        if (!events.wantsChannelFacts(appId)) {
+            return;
+        }
+        control.execute(() -> guarded("occupancy", () -> {
+            // Judged by the registry's state now, so changes from two loops cannot arrive in the wrong order.
+            boolean occupied = handler.localChannel(appId, channel).occupied();
+            Key key = Key.channel(appId, channel);
+            if (occupied ? localOccupied.add(key) : localOccupied.remove(key)) {
+                broadcast(Kind.OCCUPANCY, null, appId, channel, occupied ? "1" : "0");
+                facts.changed(key);
+            }
+        }));
+    }
+
+    private void remoteOccupancy(String node, Key key, boolean occupied) {
+        Set<Key> channels = remoteOccupied.computeIfAbsent(node, id -> new HashSet<>());
+        if (occupied ? channels.add(key) : channels.remove(key)) {
+            facts.changed(key);
+        }
+    }
+
+    private boolean occupiedAnywhere(Key channel) {
+        if (localOccupied.contains(channel)) {
+            return true;
+        }
+        for (Set<Key> channels : remoteOccupied.values()) {
+            if (channels.contains(channel)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Our part of the cluster's state, for a node that asks: presence members, occupied channels, facts we announced. */
+    private byte[] syncBody() throws IOException {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.set("presence", localPresence.toJson());
+        ObjectNode occupied = body.putObject("occupied");
+        for (Key key : localOccupied) {
+            (occupied.has(key.appId()) ? (ArrayNode) occupied.get(key.appId()) : occupied.putArray(key.appId())).add(key.channel());
+        }
+        ArrayNode announced = body.putArray("announced");
+        for (Key key : facts.announcedHere()) {
+            announced.addArray().add(key.appId()).add(key.channel()).add(key.userId());
+        }
+        return JSON.writeValueAsBytes(body);
+    }
+
+    /**
+     * A node's whole state replaces our copy of it; the differences count as changes. The facts it
+     * announced go first, so that what it already posted is not taken for news.
+     */
+    private void synced(String node, JsonNode body) throws IOException {
+        body.path("announced").forEach(fact -> facts.announcedElsewhere(new Key(fact.path(0).asText(),
+                fact.path(1).asText(), fact.path(2).isTextual() ? fact.path(2).asText() : null), true));
+        synced(node, PresenceTable.fromJson(body.path("presence")));
+        Set<Key> occupied = new HashSet<>();
+        body.path("occupied").properties().forEach(app ->
+                app.getValue().forEach(channel -> occupied.add(Key.channel(app.getKey(), channel.asText()))));
+        Set<Key> before = remoteOccupied.getOrDefault(node, Set.of());
+        remoteOccupied.put(node, occupied);
+        for (Key key : before) {
+            if (!occupied.contains(key)) {
+                facts.changed(key);
+            }
+        }
+        for (Key key : occupied) {
+            if (!before.contains(key)) {
+                facts.changed(key);
+            }
+        }
+        if (awaitingSync.remove(node)) {
+            becomeReadyWhenDue();
+        }
+    }
+
+    /** Ready once the others had time to be heard and each has told us its state (or failed to in time). */
+    private void becomeReadyWhenDue() throws IOException {
+        long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+        if (ready || elapsed < READY_AFTER_MILLIS || (!awaitingSync.isEmpty() && elapsed < NODE_TIMEOUT_MILLIS)) {
+            return;
+        }
+        if (!awaitingSync.isEmpty()) {
+            log.warn("deciding channel facts without the state of {}: it did not answer within {} ms",
+                    awaitingSync, NODE_TIMEOUT_MILLIS);
+            awaitingSync.clear();
+        }
+        ready = true;
+        log.info("deciding channel facts now, with {} other node(s)", readyPeers.size());
+        decidersChanged();
+        facts.ready();
+        sendHeartbeat(); // the others count us in at once
+    }
+
+    private void peerReadiness(String node, boolean peerReady) {
+        if (lastSeen.containsKey(node) && (peerReady ? readyPeers.add(node) : readyPeers.remove(node))) {
+            decidersChanged();
+            facts.reconcileAll();
+        }
+    }
+
+    private void decidersChanged() {
+        List<String> nodes = new ArrayList<>(readyPeers);
+        if (ready) {
+            nodes.add(nodeId);
+        }
+        decidingNodes = List.copyOf(nodes);
     }
 
     // --- queries ---
@@ -399,6 +567,10 @@ public final class ClusterAdapter implements Adapter {
             handler.onPublish(message.field(0), message.field(1), frame, message.field(2));
         } else if (message.kind() == Kind.HEARTBEAT) {
             heard(origin, message);
+            boolean peerReady = "1".equals(message.field(0));
+            if (peerReady != readyPeers.contains(origin)) {
+                control.execute(() -> guarded("readiness", () -> peerReadiness(origin, peerReady)));
+            }
         } else {
             control.execute(() -> guarded(message.kind().name(), () -> handle(message)));
         }
@@ -432,8 +604,11 @@ public final class ClusterAdapter implements Adapter {
         switch (message.kind()) {
             case PRESENCE_JOIN -> remoteJoined(origin, message.field(0), message.field(1), message.field(2), message.field(3));
             case PRESENCE_LEAVE -> remoteLeft(origin, message.field(0), message.field(1), message.field(2));
-            case SYNC_REQUEST -> send(nodeSubject(origin), Kind.SYNC, JSON.writeValueAsBytes(localPresence.toJson()));
-            case SYNC -> synced(origin, PresenceTable.fromJson(JSON.readTree(message.bytes(), message.bodyOffset(), message.bodyLength())));
+            case SYNC_REQUEST -> send(nodeSubject(origin), Kind.SYNC, syncBody());
+            case SYNC -> synced(origin, JSON.readTree(message.bytes(), message.bodyOffset(), message.bodyLength()));
+            case OCCUPANCY -> remoteOccupancy(origin, Key.channel(message.field(0), message.field(1)), "1".equals(message.field(2)));
+            case FACT -> facts.announcedElsewhere(new Key(message.field(0), message.field(1), message.field(2)),
+                    "1".equals(message.field(3)));
             case QUERY -> answerQuery(message);
             case REPLY -> replied(message);
             case TERMINATE_USER -> handler.onTerminateUser(message.field(0), message.field(1));
@@ -444,6 +619,9 @@ public final class ClusterAdapter implements Adapter {
     private void nodeJoined(String node) {
         log.info("cluster node {} joined (via {})", node, transport.name());
         tableOf(node);
+        if (!ready) {
+            awaitingSync.add(node);
+        }
         send(nodeSubject(node), Kind.SYNC_REQUEST, null);
     }
 
@@ -459,7 +637,17 @@ public final class ClusterAdapter implements Adapter {
                     announceLeft(appId, channel, userId);
                     removed[0]++;
                 }
+                memberChanged(appId, channel, userId);
             });
+        }
+        Set<Key> occupied = remoteOccupied.remove(node);
+        if (occupied != null) {
+            occupied.forEach(facts::changed);
+        }
+        awaitingSync.remove(node);
+        if (readyPeers.remove(node)) {
+            decidersChanged();
+            facts.reconcileAll();
         }
         for (Long id : List.copyOf(pending.keySet())) {
             if (pending.get(id).answered(node, null)) {
@@ -471,13 +659,18 @@ public final class ClusterAdapter implements Adapter {
 
     /** {@link Kind#HEARTBEAT} carries this node's connections per app: {@code {app id: count}}. */
     private void heartbeat() throws IOException {
-        broadcast(Kind.HEARTBEAT, JSON.writeValueAsBytes(localConnections.get()));
+        sendHeartbeat();
+        becomeReadyWhenDue();
         long now = System.nanoTime();
         lastSeen.forEach((node, seen) -> {
             if (now - seen > TimeUnit.MILLISECONDS.toNanos(NODE_TIMEOUT_MILLIS)) {
                 nodeGone(node, "sent nothing for " + NODE_TIMEOUT_MILLIS + " ms");
             }
         });
+    }
+
+    private void sendHeartbeat() throws IOException {
+        broadcast(Kind.HEARTBEAT, JSON.writeValueAsBytes(localConnections.get()), ready ? "1" : "0");
     }
 
     /**
@@ -524,7 +717,12 @@ public final class ClusterAdapter implements Adapter {
     /** Says goodbye (others drop our members at once), lets queued presence changes go out, then disconnects. */
     @Override
     public void close() {
-        control.execute(() -> guarded("bye", () -> broadcast(Kind.BYE, null)));
+        control.execute(() -> guarded("bye", () -> {
+            if (lastSeen.isEmpty()) {
+                facts.endHolds(); // no node is left to take the held facts over
+            }
+            broadcast(Kind.BYE, null);
+        }));
         control.shutdown();
         try {
             control.awaitTermination(2, TimeUnit.SECONDS);

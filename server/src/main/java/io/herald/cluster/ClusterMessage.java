@@ -17,7 +17,7 @@ record ClusterMessage(Kind kind, String origin, String[] fields, byte[] bytes, i
     enum Kind {
         /** fields: app, channel, excluded socket id; body: the frame. */
         PUBLISH,
-        /** I am alive. */
+        /** I am alive. fields: "1" once I decide channel facts (see ChannelFacts); body: my connections per app. */
         HEARTBEAT,
         /** I am shutting down: forget my presence members now. */
         BYE,
@@ -27,14 +27,21 @@ record ClusterMessage(Kind kind, String origin, String[] fields, byte[] bytes, i
         PRESENCE_LEAVE,
         /** Send me your presence members (to my node subject). */
         SYNC_REQUEST,
-        /** body: JSON {app: {channel: {user id: user_info JSON string or null}}}. */
+        /**
+         * body: JSON {"presence": {app: {channel: {user id: user_info JSON string or null}}},
+         * "occupied": {app: [channel]}, "announced": [[app, channel, user id or null]]}.
+         */
         SYNC,
         /** fields: request id, query, app, argument. */
         QUERY,
         /** fields: request id; body: JSON answer. */
         REPLY,
         /** fields: app, user id. */
-        TERMINATE_USER
+        TERMINATE_USER,
+        /** fields: app, channel, "1" (I have subscribers now) or "0" (I have none left). */
+        OCCUPANCY,
+        /** fields: app, channel, user id (null for the channel itself), "1" (announced present) or "0" (gone). */
+        FACT
     }
 
     /** Encodes a message; {@code body}'s readable bytes (if any) are copied, the buffer is left as it was. */

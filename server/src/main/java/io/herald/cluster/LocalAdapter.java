@@ -1,17 +1,48 @@
 package io.herald.cluster;
 
+import io.herald.events.ServerEvents;
 import io.netty.buffer.ByteBuf;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
-/** Single-node driver: a publish goes straight to this node's subscribers. */
+/**
+ * Single-node driver: a publish goes straight to this node's subscribers, and this node decides
+ * every channel fact (on a thread of its own, which also runs the holds of vacated channels).
+ */
 public final class LocalAdapter implements Adapter {
+    private final ServerEvents events;
+    private final ScheduledThreadPoolExecutor factsThread = new ScheduledThreadPoolExecutor(1, runnable -> {
+        Thread thread = new Thread(runnable, "herald-facts");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final ChannelFacts facts;
     private volatile AdapterEventHandler handler;
+
+    public LocalAdapter(ServerEvents events) {
+        this.events = events;
+        factsThread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.facts = new ChannelFacts(new ChannelFacts.View() {
+            @Override
+            public boolean present(ChannelFacts.Key key) {
+                ChannelSnapshot channel = handler.localChannel(key.appId(), key.channel());
+                return key.isMember() ? channel.userIds().contains(key.userId()) : channel.occupied();
+            }
+
+            @Override
+            public boolean ownsHere(String appId, String channel) {
+                return true;
+            }
+        }, events, factsThread, (key, present) -> { });
+    }
 
     @Override
     public void start(AdapterEventHandler handler) {
         this.handler = handler;
+        factsThread.execute(facts::ready);
     }
 
     @Override
@@ -37,11 +68,25 @@ public final class LocalAdapter implements Adapter {
     @Override
     public void presenceMemberJoined(String appId, String channel, String userId, String userInfoJson, String joiningSocketId) {
         handler.deliverMemberAdded(appId, channel, userId, userInfoJson, joiningSocketId);
+        factChanged(ChannelFacts.Key.member(appId, channel, userId));
     }
 
     @Override
     public void presenceMemberLeft(String appId, String channel, String userId) {
         handler.deliverMemberRemoved(appId, channel, userId);
+        factChanged(ChannelFacts.Key.member(appId, channel, userId));
+    }
+
+    @Override
+    public void localOccupancyChanged(String appId, String channel) {
+        factChanged(ChannelFacts.Key.channel(appId, channel));
+    }
+
+    /** The registry is read on the facts thread, so changes from two loops are judged by their outcome. */
+    private void factChanged(ChannelFacts.Key key) {
+        if (events.wantsChannelFacts(key.appId())) {
+            factsThread.execute(() -> facts.changed(key));
+        }
     }
 
     @Override
@@ -65,5 +110,14 @@ public final class LocalAdapter implements Adapter {
     }
 
     @Override
-    public void close() {}
+    public void close() {
+        // Every connection has closed by now; what they left behind is announced before we go.
+        factsThread.execute(facts::endHolds);
+        factsThread.shutdown();
+        try {
+            factsThread.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

@@ -7,6 +7,7 @@ import io.herald.cache.ChannelCache;
 import io.herald.channel.ChannelRegistry;
 import io.herald.channel.Connection;
 import io.herald.cluster.Adapter;
+import io.herald.events.ServerEvents;
 import io.herald.ratelimit.KeyedThrottle;
 import io.herald.wire.ChannelType;
 import io.herald.wire.ErrorCodes;
@@ -42,30 +43,32 @@ public final class PusherProtocol {
     private final UserSignIn signIn;
     private final ChannelCache cache;
     private final KeyedThrottle subscriptionCounts = new KeyedThrottle(SUBSCRIPTION_COUNT_COALESCE_MILLIS);
+    private final ServerEvents events;
 
-    public PusherProtocol(ChannelRegistry registry, Adapter adapter, ChannelCache cache, int activityTimeoutSeconds) {
+    public PusherProtocol(ChannelRegistry registry, Adapter adapter, ChannelCache cache, ServerEvents events,
+                          int activityTimeoutSeconds) {
         this.registry = registry;
         this.adapter = adapter;
         this.cache = cache;
+        this.events = events;
         this.signIn = new UserSignIn(registry, adapter);
         this.activityTimeoutSeconds = activityTimeoutSeconds;
     }
 
     public void onOpen(Connection connection) {
         registry.connected(connection);
+        events.connectionOpened(connection.app().id());
         String data = "{\"socket_id\":\"" + connection.socketId() + "\",\"activity_timeout\":" + activityTimeoutSeconds + "}";
         connection.send(Frames.event(alloc(connection), "pusher:connection_established", null, data));
     }
 
     public void onClose(Connection connection) {
         ChannelRegistry.Departure departure = registry.disconnected(connection);
-        departure.presenceMembersRemoved().forEach(member -> announceMemberRemoved(connection, member.getKey(), member.getValue()));
-        if (connection.app().enableSubscriptionCountEvent()) {
-            departure.channelsLeft().forEach(channel -> subscriptionCountChanged(connection, channel));
-        }
+        departure.channelsLeft().forEach(leaving -> left(connection, leaving));
         if (departure.userWentOffline()) {
             signIn.wentOffline(connection);
         }
+        events.connectionClosed(connection.app().id());
     }
 
     /** Handles one text frame's JSON. Malformed input gets a {@code pusher:error}; the connection stays. */
@@ -148,6 +151,9 @@ public final class PusherProtocol {
         }
         sendSubscriptionSucceeded(connection, channel, type.isPresence() ? withMembersElsewhere(app.id(), channel,
                 outcome.presenceMembers()) : null);
+        if (outcome.firstSubscriberHere() && !ChannelType.isInternal(channel)) {
+            adapter.localOccupancyChanged(app.id(), channel); // before the member: occupied comes first
+        }
         if (type.requiresAuth()) {
             connection.markAuthenticated();
         }
@@ -166,9 +172,12 @@ public final class PusherProtocol {
             if (connection.subscription(channel) == null) {
                 return; // unsubscribed (or closed) meanwhile
             }
-            connection.send(cached.isPresent()
-                    ? Frames.text(alloc(connection), cached.get().message())
-                    : Frames.event(alloc(connection), "pusher:cache_miss", channel, null));
+            if (cached.isPresent()) {
+                connection.send(Frames.text(alloc(connection), cached.get().message()));
+            } else {
+                connection.send(Frames.event(alloc(connection), "pusher:cache_miss", channel, null));
+                events.cacheMiss(connection.app().id(), channel);
+            }
         }));
     }
 
@@ -236,48 +245,56 @@ public final class PusherProtocol {
             protocolError(connection, "pusher:unsubscribe needs data.channel", null);
             return;
         }
-        boolean wasSubscribed = connection.subscription(channel) != null;
-        String departedUser = registry.unsubscribe(connection, channel);
-        if (departedUser != null) {
-            announceMemberRemoved(connection, channel, departedUser);
+        ChannelRegistry.Leaving leaving = registry.unsubscribe(connection, channel);
+        if (leaving != null) {
+            left(connection, leaving);
         }
-        if (wasSubscribed) {
-            subscriptionCountChanged(connection, channel);
+    }
+
+    /** After a connection left a channel: member_removed, occupancy and subscription count, as they apply. */
+    private void left(Connection connection, ChannelRegistry.Leaving leaving) {
+        String appId = connection.app().id();
+        if (leaving.departedUserId() != null) {
+            adapter.presenceMemberLeft(appId, leaving.channel(), leaving.departedUserId());
         }
+        if (leaving.lastSubscriberHere() && !ChannelType.isInternal(leaving.channel())) {
+            adapter.localOccupancyChanged(appId, leaving.channel());
+        }
+        subscriptionCountChanged(connection, leaving.channel());
     }
 
     // --- subscription counts ---
 
     /**
-     * A non-presence channel of an app with {@code enable_subscription_count_event} gained or lost a
-     * subscriber on this node: its subscribers (on every node) get the cluster-wide count. Bursts
-     * are coalesced, and busy channels get at most one count every 5 s; the last count of a burst is
+     * A non-presence channel gained or lost a subscriber on this node: with
+     * {@code enable_subscription_count_event} its subscribers (on every node) get the cluster-wide
+     * count, and a listener that wants counts (a subscription_count webhook) is told. Bursts are
+     * coalesced, and busy channels get at most one count every 5 s; the last count of a burst is
      * always sent.
      */
     private void subscriptionCountChanged(Connection connection, String channel) {
         App app = connection.app();
-        if (!app.enableSubscriptionCountEvent() || ChannelType.of(channel).isPresence() || ChannelType.isInternal(channel)) {
+        if (ChannelType.of(channel).isPresence() || ChannelType.isInternal(channel)
+                || !(app.enableSubscriptionCountEvent() || events.wantsSubscriptionCounts(app.id()))) {
             return;
         }
+        boolean toSubscribers = app.enableSubscriptionCountEvent();
         String appId = app.id();
         subscriptionCounts.signal(appId + '\n' + channel, connection.channel().eventLoop(),
-                () -> sendSubscriptionCount(appId, channel));
+                () -> sendSubscriptionCount(appId, channel, toSubscribers));
     }
 
     /** Publishes the channel's count; answers how long the channel must rest before the next one. */
-    private CompletableFuture<Long> sendSubscriptionCount(String appId, String channel) {
+    private CompletableFuture<Long> sendSubscriptionCount(String appId, String channel, boolean toSubscribers) {
         return adapter.channel(appId, channel).thenApply(snapshot -> {
             int count = snapshot.subscriptionCount();
-            if (count > 0) { // at 0 nobody is left, on any node, to tell
+            if (toSubscribers && count > 0) { // at 0 nobody is left, on any node, to tell
                 adapter.publish(appId, channel, Frames.event(ByteBufAllocator.DEFAULT, "pusher_internal:subscription_count",
                         channel, "{\"subscription_count\":" + count + "}"), null);
             }
+            events.subscriptionCount(appId, channel, count);
             return count > BUSY_CHANNEL_SUBSCRIBERS ? BUSY_CHANNEL_COUNT_INTERVAL_MILLIS : 0L;
         });
-    }
-
-    private void announceMemberRemoved(Connection connection, String channel, String userId) {
-        adapter.presenceMemberLeft(connection.app().id(), channel, userId);
     }
 
     /** Every node's members of a presence channel (this node's user_info wins for a user on both). */
@@ -324,7 +341,8 @@ public final class PusherProtocol {
             return;
         }
         JsonNode data = message.get("data");
-        int dataBytes = data == null ? 0 : (data.isTextual() ? data.asText() : data.toString()).getBytes(StandardCharsets.UTF_8).length;
+        String dataText = data == null ? null : data.isTextual() ? data.asText() : data.toString();
+        int dataBytes = dataText == null ? 0 : dataText.getBytes(StandardCharsets.UTF_8).length;
         if (dataBytes > app.maxEventPayloadBytes()) {
             protocolError(connection, "Client event data is " + dataBytes + " bytes; the limit is "
                     + app.maxEventPayloadInKb() + " KB", channel);
@@ -349,6 +367,7 @@ public final class PusherProtocol {
             }
         });
         adapter.publish(app.id(), channel, frame, connection.socketId());
+        events.clientEvent(app.id(), channel, event, dataText, connection.socketId(), subscription.presenceUserId());
     }
 
     // --- helpers ---
