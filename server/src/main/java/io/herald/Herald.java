@@ -1,6 +1,7 @@
 package io.herald;
 
 import io.herald.api.HttpApi;
+import io.herald.app.App;
 import io.herald.app.AppManager;
 import io.herald.app.MemoryAppManager;
 import io.herald.cache.ChannelCache;
@@ -26,6 +27,12 @@ import io.herald.ratelimit.RedisRateLimiter;
 import io.herald.redis.LettuceClients;
 import io.herald.transport.EventLoops;
 import io.herald.transport.HeraldServer;
+import io.herald.webhooks.MemoryWebhookQueue;
+import io.herald.webhooks.RedisWebhookQueue;
+import io.herald.webhooks.WebhookQueue;
+import io.herald.webhooks.WebhookStats;
+import io.herald.webhooks.Webhooks;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,6 +53,7 @@ public final class Herald implements AutoCloseable {
     private final ChannelRegistry registry;
     private final ConnectionQuota quota;
     private final HeraldServer server;
+    private final Webhooks webhooks; // null with queue.driver none
     private final AtomicBoolean draining = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private int port;
@@ -56,14 +64,16 @@ public final class Herald implements AutoCloseable {
         this.lettuce = LettuceClients.onLoops(loops.workers());
         this.apps = new MemoryAppManager(config.appManager().apps());
         this.quota = new ConnectionQuota();
-        ServerEvents events = ServerEvents.NONE;
+        this.webhooks = createWebhooks(config.queue(), config.webhooks(), config.processId());
+        ServerEvents events = webhooks == null ? ServerEvents.NONE : webhooks;
         this.adapter = createAdapter(config.adapter(), config.processId(), events);
         quota.countElsewhere(adapter::connectionsElsewhere);
         this.cache = createCache(config.cache());
         this.rateLimits = new HttpRateLimits(createRateLimiter(config.rateLimiter()), config.rateLimiter());
         this.registry = new ChannelRegistry(loops.workers());
         PusherProtocol protocol = new PusherProtocol(registry, adapter, cache, events, config.activityTimeoutSeconds());
-        HttpApi api = new HttpApi(apps, adapter, cache, quota, rateLimits, draining::get);
+        HttpApi api = new HttpApi(apps, adapter, cache, quota, rateLimits,
+                () -> webhooks == null || webhooks.isHealthy(), draining::get);
         this.server = new HeraldServer(config, loops, apps, registry, quota, protocol, api, draining::get);
     }
 
@@ -78,6 +88,29 @@ public final class Herald implements AutoCloseable {
         };
         return transport == null ? new LocalAdapter(events)
                 : new ClusterAdapter(nodeId, transport, adapter.prefix(), adapter.requestTimeoutMillis(), quota::perApp, events);
+    }
+
+    /** The one place a webhook queue driver is chosen by name; null when {@code queue.driver} is none. */
+    private Webhooks createWebhooks(HeraldConfig.QueueConfig queue, HeraldConfig.WebhooksConfig settings, String nodeId) {
+        WebhookStats stats = new WebhookStats();
+        WebhookQueue jobs = switch (queue.driver()) {
+            case "memory" -> new MemoryWebhookQueue(queue.maxJobs());
+            case "redis" -> RedisWebhookQueue.standalone(lettuce, queue.redisUrl(), queue.prefix(), nodeId, queue.maxJobs(),
+                    TimeUnit.SECONDS.toMillis(queue.leaseSeconds()), queue.commandTimeoutMillis(), stats);
+            case "redis-cluster" -> RedisWebhookQueue.cluster(lettuce, queue.clusterNodes(), queue.prefix(), nodeId,
+                    queue.maxJobs(), TimeUnit.SECONDS.toMillis(queue.leaseSeconds()), queue.commandTimeoutMillis(), stats);
+            case "none" -> null;
+            default -> throw new IllegalArgumentException("queue.driver '" + queue.driver() + "' is not available");
+        };
+        if (jobs == null) {
+            List<String> withWebhooks = config.appManager().apps().stream().filter(app -> !app.webhooks().isEmpty())
+                    .map(App::id).toList();
+            if (!withWebhooks.isEmpty()) {
+                log.warn("queue.driver none: webhooks are off, so the webhooks of app(s) {} are never sent", withWebhooks);
+            }
+            return null;
+        }
+        return new Webhooks(apps, jobs, queue, settings, stats);
     }
 
     /** The one place a cache driver is chosen by name. */
@@ -105,6 +138,9 @@ public final class Herald implements AutoCloseable {
     public static Herald start(HeraldConfig config) throws InterruptedException {
         Herald herald = new Herald(config);
         try {
+            if (herald.webhooks != null) {
+                herald.webhooks.start();
+            }
             herald.adapter.start(herald.registry);
             herald.port = herald.server.bind();
         } catch (RuntimeException | InterruptedException e) {
@@ -113,6 +149,7 @@ public final class Herald implements AutoCloseable {
         }
         log.info("Herald node {} listening on {}:{} ({}, adapter {}, {} app(s))", config.processId(), config.host(),
                 herald.port, herald.loops.transportName(), herald.adapter.name(), config.appManager().apps().size());
+        log.info("webhooks: {}", herald.webhooks == null ? "off (queue.driver none)" : "queue " + herald.webhooks.describe());
         HeraldConfig.RateLimiterConfig limits = config.rateLimiter();
         if (limits.enabled()) {
             log.info("rate limiter {}: {} API requests per {} s and {} WebSocket connections per {} s per client IP{}",
@@ -120,6 +157,11 @@ public final class Herald implements AutoCloseable {
                     limits.websocketWindowSeconds(), limits.trustForwardedFor() ? " (first X-Forwarded-For address)" : "");
         }
         return herald;
+    }
+
+    /** What the webhooks of this node did so far (null with queue.driver none). */
+    public WebhookStats webhookStats() {
+        return webhooks == null ? null : webhooks.stats();
     }
 
     /** The port actually bound (useful when the config asked for port 0). */
@@ -155,7 +197,10 @@ public final class Herald implements AutoCloseable {
     }
 
     private void stopParts() {
-        adapter.close();
+        adapter.close(); // before the webhooks: the facts it still holds are posted
+        if (webhooks != null) {
+            webhooks.close();
+        }
         cache.close();
         rateLimits.close();
         apps.close();

@@ -29,10 +29,12 @@ public final class HttpApi {
     private final Adapter adapter;
     private final ChannelCache cache;
     private final HttpRateLimits requestLimits;
+    private final BooleanSupplier webhookQueueHealthy;
     private final AppRateLimits appLimits = new AppRateLimits();
 
     public HttpApi(AppManager apps, Adapter adapter, ChannelCache cache, ConnectionQuota quota,
-                   HttpRateLimits requestLimits, BooleanSupplier draining) {
+                   HttpRateLimits requestLimits, BooleanSupplier webhookQueueHealthy, BooleanSupplier draining) {
+        this.webhookQueueHealthy = webhookQueueHealthy;
         this.apps = apps;
         this.quota = quota;
         this.draining = draining;
@@ -74,6 +76,9 @@ public final class HttpApi {
         }
         if (!cache.isHealthy()) {
             return ApiResponse.text(503, "Cache backend unreachable");
+        }
+        if (!webhookQueueHealthy.getAsBoolean()) {
+            return ApiResponse.text(503, "Webhook queue backend unreachable");
         }
         return requestLimits.isHealthy() ? ApiResponse.text(200, "OK") : ApiResponse.text(503, "Rate limiter backend unreachable");
     }

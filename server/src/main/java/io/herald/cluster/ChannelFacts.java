@@ -60,6 +60,7 @@ final class ChannelFacts {
     private final ScheduledExecutorService thread;
     /** Called with each announcement, for the other nodes' copies. */
     private final BiConsumer<Key, Boolean> tellPeers;
+    private final long holdMillis;
     /** Facts announced as present (by whichever owner), and not announced gone since. */
     private final Set<Key> announced = new HashSet<>();
     /** Keys present somewhere or announced: all that a change of owner may need to look at again. */
@@ -68,6 +69,13 @@ final class ChannelFacts {
     private boolean ready;
 
     ChannelFacts(View view, ServerEvents events, ScheduledExecutorService thread, BiConsumer<Key, Boolean> tellPeers) {
+        this(view, events, thread, tellPeers, HOLD_MILLIS);
+    }
+
+    /** With another hold, for tests. */
+    ChannelFacts(View view, ServerEvents events, ScheduledExecutorService thread, BiConsumer<Key, Boolean> tellPeers,
+                 long holdMillis) {
+        this.holdMillis = holdMillis;
         this.view = view;
         this.events = events;
         this.thread = thread;
@@ -144,7 +152,7 @@ final class ChannelFacts {
             cancelHold(key);
             announce(key, true);
         } else if (!holds.containsKey(key)) {
-            holds.put(key, thread.schedule(() -> holdEnded(key), HOLD_MILLIS, TimeUnit.MILLISECONDS));
+            holds.put(key, thread.schedule(() -> holdEnded(key), holdMillis, TimeUnit.MILLISECONDS));
         }
     }
 

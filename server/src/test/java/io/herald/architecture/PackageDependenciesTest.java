@@ -79,6 +79,13 @@ class PackageDependenciesTest {
         assertThat(dependencies.getOrDefault("io.herald.wire", Set.of())).isEmpty();
     }
 
+    @Test
+    void theServerEventsSeamKnowsNeitherNettyNorAnyDriver() {
+        assertThat(dependencies.getOrDefault("io.herald.events", Set.of())).isEmpty();
+        assertThat(importsOf("io.herald.events")).noneMatch(name -> name.startsWith("io.netty")
+                || name.startsWith("io.lettuce") || name.startsWith("io.nats") || name.startsWith("java.sql"));
+    }
+
     /** A path start -> ... -> start through the dependency graph, or null when there is none. */
     private static List<String> cycleThrough(String start) {
         Deque<List<String>> paths = new ArrayDeque<>();
