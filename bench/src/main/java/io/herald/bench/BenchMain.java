@@ -5,6 +5,7 @@ import io.herald.bench.scenario.ClusterCommand;
 import io.herald.bench.scenario.FanoutCommand;
 import io.herald.bench.scenario.IdleCommand;
 import io.herald.bench.scenario.PublishCommand;
+import io.herald.bench.scenario.WebhooksCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,7 +16,8 @@ import picocli.CommandLine.Command;
  * and stops what it started. Progress goes to stderr.
  */
 @Command(name = "scripts/bench", mixinStandardHelpOptions = true, version = "herald-bench 0.1.0",
-        subcommands = {IdleCommand.class, FanoutCommand.class, PublishCommand.class, ClusterCommand.class, ReportCommand.class},
+        subcommands = {IdleCommand.class, FanoutCommand.class, PublishCommand.class, ClusterCommand.class, WebhooksCommand.class,
+                ReportCommand.class},
         description = {"Load generator for Pusher-protocol servers (Herald, soketi, or any server on a loopback --url).",
                 "Examples:",
                 "  scripts/bench fanout --target both --subscribers 1000 --channels 10 --rate 20 --duration 10",

@@ -99,6 +99,32 @@ class BenchFunctionalTest {
         }
     }
 
+    /**
+     * The webhooks scenario, small: two senders, 50 client events/s for 2 s; every event arrives
+     * at the bench's receiver as one client_event webhook, once.
+     */
+    @Test
+    @Timeout(90)
+    void webhooksArriveOnceEachAtTheReceiver(@TempDir Path results) throws Exception {
+        StringWriter out = new StringWriter();
+        CommandLine cl = BenchMain.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        int status = cl.execute("webhooks", "--target", "herald", "--server-jar", BenchRoot.serverJar().toString(),
+                "--senders", "2", "--rate", "50", "--duration", "2", "--warmup", "0.5", "--results-dir", results.toString());
+        assertEquals(0, status, "exit status; output: " + out);
+        JsonNode line = Json.parse(out.toString().lines().filter(l -> !l.isBlank()).findFirst().orElseThrow());
+        assertEquals("webhooks", line.path("scenario").asText());
+        assertFalse(line.has("error"), line.toString());
+        assertEquals(100, line.path("sent").asLong(), line.toString());
+        assertEquals(100, line.path("received").asLong(), line.toString());
+        assertEquals(0, line.path("lost").asLong(), line.toString());
+        assertEquals(0, line.path("duplicates").asLong(), line.toString());
+        assertEquals(100, line.path("latency_ms").path("count").asLong(), line.toString());
+        for (String f : List.of("webhooks_per_s", "server_cpu_s", "server_user_cpu_s", "server_system_cpu_s", "bench_cpu_s")) {
+            assertTrue(line.path(f).isNumber(), f + " in " + line);
+        }
+    }
+
     @Test
     void refusesTargetsOutsideLoopback() {
         StringWriter out = new StringWriter();

@@ -14,14 +14,27 @@ public final class ProcStats {
 
     private ProcStats() {}
 
-    /** One reading of a set of processes, summed. */
     /**
-     * One reading of a set of processes, summed; {@code machineBusySeconds} is the whole machine's
-     * non-idle CPU time (/proc/stat), to tell how much other processes used meanwhile.
+     * One reading of a set of processes, summed: CPU time in user and in system (kernel) mode;
+     * {@code machineBusySeconds} is the whole machine's non-idle CPU time (/proc/stat), to tell how
+     * much other processes used meanwhile.
      */
-    public record Sample(long nanoTime, double cpuSeconds, long rssKb, long hwmKb, int alive, double machineBusySeconds) {
+    public record Sample(long nanoTime, double userSeconds, double systemSeconds, long rssKb, long hwmKb, int alive,
+                         double machineBusySeconds) {
+        public double cpuSeconds() {
+            return userSeconds + systemSeconds;
+        }
+
         public double cpuSince(Sample earlier) {
-            return cpuSeconds - earlier.cpuSeconds;
+            return cpuSeconds() - earlier.cpuSeconds();
+        }
+
+        public double userSince(Sample earlier) {
+            return userSeconds - earlier.userSeconds;
+        }
+
+        public double systemSince(Sample earlier) {
+            return systemSeconds - earlier.systemSeconds;
         }
 
         public double machineBusySince(Sample earlier) {
@@ -30,13 +43,16 @@ public final class ProcStats {
     }
 
     public static Sample sample(List<Long> pids) {
-        double cpu = 0;
+        double user = 0;
+        double system = 0;
         long rss = 0;
         long hwm = 0;
         int alive = 0;
         for (long pid : pids) {
             try {
-                cpu += cpuSeconds(pid);
+                double[] cpu = cpuTimes(pid);
+                user += cpu[0];
+                system += cpu[1];
                 long[] mem = memoryKb(pid);
                 rss += mem[0];
                 hwm += mem[1];
@@ -45,7 +61,7 @@ public final class ProcStats {
                 // gone: counts as nothing; `alive` tells the caller
             }
         }
-        return new Sample(System.nanoTime(), cpu, rss, hwm, alive, machineBusySeconds());
+        return new Sample(System.nanoTime(), user, system, rss, hwm, alive, machineBusySeconds());
     }
 
     /** Non-idle CPU time of the whole machine (user+nice+system+irq+softirq+steal of /proc/stat), in seconds. */
@@ -67,8 +83,8 @@ public final class ProcStats {
         return 0;
     }
 
-    /** utime + stime of one process, in seconds. */
-    public static double cpuSeconds(long pid) throws IOException {
+    /** {utime, stime} of one process, in seconds. */
+    public static double[] cpuTimes(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
         // The command name (field 2) is in parentheses and may contain spaces: split after it.
         String rest = stat.substring(stat.lastIndexOf(')') + 2);
@@ -76,7 +92,7 @@ public final class ProcStats {
         // rest starts at field 3 (state): utime is field 14, stime field 15.
         long utime = Long.parseLong(f[11]);
         long stime = Long.parseLong(f[12]);
-        return (utime + stime) / (double) clockTicks();
+        return new double[] {utime / (double) clockTicks(), stime / (double) clockTicks()};
     }
 
     /** {VmRSS, VmHWM} in kB. */

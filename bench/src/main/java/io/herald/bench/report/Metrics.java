@@ -56,7 +56,10 @@ public final class Metrics {
                     list.add(lower("lost", "lost"));
                     list.add(better("deliveries/s", "deliveries_per_s"));
                     list.add(lower("server CPU (s)", "server_cpu_s"));
+                    list.add(lower("server user CPU (s)", "server_user_cpu_s"));
+                    list.add(lower("server system CPU (s)", "server_system_cpu_s"));
                     list.add(better("deliveries per server CPU-second", "deliveries_per_cpu_second"));
+                    list.add(info("load generator CPU (s)", "bench_cpu_s"));
                     list.addAll(LATENCY);
                     list.add(lower("server RSS (KB)", "server_rss_kb"));
                 }
@@ -84,6 +87,22 @@ public final class Metrics {
                 list.add(lower("extra p99 (ms)", "extra_p99_ms"));
                 list.add(lower("lost", "lost"));
                 list.add(better("deliveries per server CPU-second", "deliveries_per_cpu_second"));
+            }
+            case "webhooks" -> {
+                list.add(info("client events sent", "sent"));
+                list.add(info("webhooks expected", "expected"));
+                list.add(lower("webhooks lost", "lost"));
+                list.add(lower("webhooks twice", "duplicates"));
+                list.add(better("webhooks/s", "webhooks_per_s"));
+                list.add(info("POSTs", "posts"));
+                list.add(lower("server CPU (s)", "server_cpu_s"));
+                list.add(lower("server user CPU (s)", "server_user_cpu_s"));
+                list.add(lower("server system CPU (s)", "server_system_cpu_s"));
+                list.add(better("webhooks per server CPU-second", "webhooks_per_cpu_second"));
+                list.add(info("load generator and receiver CPU (s)", "bench_cpu_s"));
+                list.add(lower("event to webhook p50 (ms)", "latency_ms.p50"));
+                list.add(lower("event to webhook p99 (ms)", "latency_ms.p99"));
+                list.add(lower("event to webhook max (ms)", "latency_ms.max"));
             }
             default -> { }
         }

@@ -280,7 +280,7 @@ final class ReportWriter {
         md.append("The latest Herald and soketi figures of each scenario, from the same run when there is one.\n");
         md.append("Latencies are publish-to-delivery, from the publish's intended send time, in milliseconds.\n\n");
         List<Map.Entry<String, List<JsonNode>>> variants = new ArrayList<>(results.byVariant().entrySet());
-        List<String> order = List.of("idle", "fanout", "fanout-sweep", "publish", "cluster");
+        List<String> order = List.of("idle", "fanout", "fanout-sweep", "publish", "cluster", "webhooks");
         variants.sort(java.util.Comparator.comparingInt((Map.Entry<String, List<JsonNode>> e) -> {
             int i = order.indexOf(e.getKey().split(" ")[0]);
             return i < 0 ? order.size() : i;
@@ -424,14 +424,19 @@ final class ReportWriter {
             case "idle" -> String.format(Locale.ROOT, "idle: %,d connections, %,d channels", p.path("connections").asInt(), p.path("channels").asInt());
             case "fanout" -> sweep(l)
                     ? String.format(Locale.ROOT, "fanout sweep: %,d subscribers over %,d channels", p.path("subscribers").asInt(), p.path("channels").asInt())
-                    : String.format(Locale.ROOT, "fanout: %,d subscribers over %,d channels, %s publishes/s (%s deliveries/s)",
+                    : String.format(Locale.ROOT, "fanout: %,d subscribers over %,d channels, %s publishes/s (%s deliveries/s)%s",
                             p.path("subscribers").asInt(), p.path("channels").asInt(), fmt(p.path("rate").asDouble()),
-                            fmt(p.path("rate").asDouble() * p.path("subscribers").asInt() / Math.max(1, p.path("channels").asInt())));
+                            fmt(p.path("rate").asDouble() * p.path("subscribers").asInt() / Math.max(1, p.path("channels").asInt())),
+                            p.path("webhooks").asText("off").equals("off") ? "" : ", webhooks " + p.path("webhooks").asText());
             case "publish" -> String.format(Locale.ROOT, "publish: %d subscribers, batch %d, %d connections", p.path("subscribers").asInt(),
                     p.path("batch").asInt(), p.path("concurrency").asInt());
             case "cluster" -> String.format(Locale.ROOT, "cluster: %s, %d nodes, %,d subscribers over %,d channels, %s publishes/s",
                     p.path("adapter").asText(), p.path("nodes").asInt(), p.path("subscribers").asInt(), p.path("channels").asInt(),
                     fmt(p.path("rate").asDouble()));
+            case "webhooks" -> String.format(Locale.ROOT, "webhooks: %s client events/s from %d senders, one client_event webhook each%s%s",
+                    fmt(p.path("rate").asDouble()), p.path("senders").asInt(),
+                    p.path("queue").asText().equals("memory") ? "" : ", Herald's queue " + p.path("queue").asText(),
+                    p.path("batching").asBoolean() ? ", batching" : "");
             default -> s;
         };
     }

@@ -7,9 +7,11 @@ import io.herald.bench.Json;
 import io.herald.bench.coord.WorkerFleet;
 import io.herald.bench.http.ApiClient;
 import io.herald.bench.http.Payloads;
+import io.herald.bench.http.WebhookSink;
 import io.herald.bench.target.RunningServer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -48,6 +50,13 @@ public final class FanoutCommand extends ScenarioCommand {
     @Option(names = "--max-p99-ms", defaultValue = "1000", description = "Sweep: a step fails above this p99 latency (default: ${DEFAULT-VALUE}).")
     double maxP99Ms;
 
+    @Option(names = "--webhooks", defaultValue = "off", paramLabel = "off|on|compare",
+            description = "on: the app has a webhook for every event kind, posting to a receiver in the bench; compare: each "
+                    + "target twice in the same run, without and then with (reported as TARGET+webhooks) (default: ${DEFAULT-VALUE}).")
+    String webhooks;
+
+    private WebhookSink sink;
+
     @Option(names = "--refine", defaultValue = "2",
             description = "Sweep: after the first failing step, this many more steps halve the gap (geometric midpoint) "
                     + "between the highest passing and the lowest failing rate (default: ${DEFAULT-VALUE}).")
@@ -64,6 +73,46 @@ public final class FanoutCommand extends ScenarioCommand {
         if (subscribers < 1 || channels < 1 || rate <= 0 || duration <= 0 || warmup < 0) {
             throw new IllegalArgumentException("fanout needs --subscribers >= 1, --channels >= 1, --rate > 0, --duration > 0, --warmup >= 0");
         }
+        if (!List.of("off", "on", "compare").contains(webhooks)) {
+            throw new IllegalArgumentException("--webhooks must be off, on or compare, not '" + webhooks + "'");
+        }
+    }
+
+    @Override
+    protected List<String> targetNames() {
+        List<String> names = new ArrayList<>();
+        for (String name : target.targets()) {
+            if (!webhooks.equals("on")) {
+                names.add(name);
+            }
+            if (!webhooks.equals("off")) {
+                names.add(name + "+webhooks");
+            }
+        }
+        return names;
+    }
+
+    @Override
+    protected void prepare() throws Exception {
+        if (!webhooks.equals("off")) {
+            sink = ctx.track(new WebhookSink());
+        }
+    }
+
+    /** A target named ...+webhooks gets a webhook for every event kind its server has. */
+    @Override
+    protected Map<String, String> serverEnv(String name) {
+        if (!name.endsWith("+webhooks")) {
+            return Map.of();
+        }
+        if (name.startsWith("herald")) {
+            return Map.of("SOCKUDO_DEFAULT_APP_ID", target.appId, "SOCKUDO_DEFAULT_APP_KEY", target.appKey,
+                    "SOCKUDO_DEFAULT_APP_SECRET", target.appSecret, "SOCKUDO_DEFAULT_APP_WEBHOOKS", "[{\"url\":\""
+                            + sink.url("/hooks") + "\",\"event_types\":[\"channel_occupied\",\"channel_vacated\",\"member_added\","
+                            + "\"member_removed\",\"client_event\",\"cache_miss\",\"subscription_count\"]}]");
+        }
+        return Map.of("SOKETI_DEFAULT_APP_WEBHOOKS", "[{\"url\":\"" + sink.url("/hooks") + "\",\"event_types\":["
+                + "\"channel_occupied\",\"channel_vacated\",\"member_added\",\"member_removed\",\"client_event\",\"cache_miss\"]}]");
     }
 
     @Override
@@ -76,6 +125,7 @@ public final class FanoutCommand extends ScenarioCommand {
         p.put("warmup_s", warmup);
         p.put("payload_bytes", run.payloadBytes);
         p.put("sweep", sweep);
+        p.put("webhooks", webhooks);
         if (sweep) {
             p.put("max_rate", maxRate);
             p.put("max_p99_ms", maxP99Ms);

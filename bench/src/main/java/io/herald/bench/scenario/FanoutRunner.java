@@ -99,12 +99,16 @@ final class FanoutRunner {
         if (!serverPids.isEmpty()) {
             double cpu = server1.cpuSince(server0);
             r.put("server_cpu_s", Json.round3(cpu));
+            r.put("server_user_cpu_s", Json.round3(server1.userSince(server0)));
+            r.put("server_system_cpu_s", Json.round3(server1.systemSince(server0)));
             r.put("deliveries_per_cpu_second", cpu > 0 ? Json.round3(report.delivered() / cpu) : null);
             r.put("server_cpu_utilization", Json.round3(cpu / ((server1.nanoTime() - server0.nanoTime()) / 1e9)));
             r.put("server_rss_kb", server1.rssKb());
             r.put("server_hwm_kb", server1.hwmKb());
         }
         r.put("bench_cpu_s", Json.round3(bench1.cpuSince(bench0)));
+        r.put("bench_user_cpu_s", Json.round3(bench1.userSince(bench0)));
+        r.put("bench_system_cpu_s", Json.round3(bench1.systemSince(bench0)));
         ScenarioCommand.putOtherCpu(r, server1.machineBusySince(server0), server1.cpuSince(server0), bench1.cpuSince(bench0),
                 (server1.nanoTime() - server0.nanoTime()) / 1e9);
         r.put("window_s", Json.round3((server1.nanoTime() - server0.nanoTime()) / 1e9));

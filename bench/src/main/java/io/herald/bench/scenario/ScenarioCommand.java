@@ -47,14 +47,31 @@ public abstract class ScenarioCommand implements Callable<Integer> {
     /** Checks the options before anything starts; throws IllegalArgumentException. */
     protected void validate() {}
 
+    /**
+     * The targets measured, in order: {@code herald}, {@code soketi}, or a variant of one of them
+     * named {@code herald+...} / {@code soketi+...} (the same server started with {@link #serverEnv}).
+     */
+    protected List<String> targetNames() {
+        return target.targets();
+    }
+
+    /** Extra environment for the server of target {@code name} (Herald: its variables; soketi: SOKETI_*). */
+    protected Map<String, String> serverEnv(String name) {
+        return Map.of();
+    }
+
+    /** Called before the first target starts (a scenario's own services, such as a webhook receiver). */
+    protected void prepare() throws Exception {}
+
     @Override
     public Integer call() throws Exception {
         validate();
-        List<String> targets = target.targets();
+        List<String> targets = targetNames();
         ctx = new BenchContext(out(), run.resultsDir(), !run.noSave, commandLine());
         int failures = 0;
         Map<String, ObjectNode> results = new LinkedHashMap<>();
         try {
+            prepare();
             SoketiLauncher soketi = null;
             for (String name : targets) {
                 ObjectNode line = ctx.envelope(scenario(), name);
@@ -63,13 +80,13 @@ public abstract class ScenarioCommand implements Callable<Integer> {
                 try {
                     if (target.external()) {
                         server = target.externalServers().get(0);
-                    } else if (name.equals("herald")) {
-                        server = ctx.track(target.heraldLauncher().start());
+                    } else if (name.startsWith("herald")) {
+                        server = ctx.track(target.heraldLauncher().start("bench-herald", serverEnv(name)));
                     } else {
                         if (soketi == null) {
                             soketi = ctx.track(target.soketiLauncher());
                         }
-                        server = ctx.track(soketi.start());
+                        server = ctx.track(soketi.start(serverEnv(name)));
                     }
                     line.set("server", serverInfo(server));
                     line.setAll(measure(server));
