@@ -70,8 +70,10 @@ public final class WebhookSink implements AutoCloseable {
         return new Counts(posts, events, measured, seen.cardinality(), duplicates, lastArrivalNanos, latencyMicros.copy());
     }
 
-    /** Forgets the measured events (after a warm-up). */
+    /** Forgets everything counted so far: what arrives from now on is measured. */
     public synchronized void resetMeasured() {
+        posts = 0;
+        events = 0;
         seen.clear();
         measured = 0;
         duplicates = 0;

@@ -94,7 +94,7 @@ public final class Metrics {
                 list.add(lower("webhooks lost", "lost"));
                 list.add(lower("webhooks twice", "duplicates"));
                 list.add(better("webhooks/s", "webhooks_per_s"));
-                list.add(info("POSTs", "posts"));
+                list.add(info("POSTs in the measured window", "posts"));
                 list.add(lower("server CPU (s)", "server_cpu_s"));
                 list.add(lower("server user CPU (s)", "server_user_cpu_s"));
                 list.add(lower("server system CPU (s)", "server_system_cpu_s"));

@@ -64,9 +64,12 @@ final class ResultSet {
             case "fanout" -> p.path("sweep").asBoolean()
                     ? "fanout-sweep subscribers=" + p.path("subscribers").asInt() + " channels=" + p.path("channels").asInt()
                     : "fanout subscribers=" + p.path("subscribers").asInt() + " channels=" + p.path("channels").asInt()
-                            + " rate=" + num(p.path("rate").asDouble());
+                            + " rate=" + num(p.path("rate").asDouble())
+                            + (p.path("webhooks").asText("off").equals("off") ? "" : " webhooks=" + p.path("webhooks").asText());
             case "publish" -> "publish subscribers=" + p.path("subscribers").asInt() + " channels=" + p.path("channels").asInt()
                     + " batch=" + p.path("batch").asInt() + " concurrency=" + p.path("concurrency").asInt();
+            case "webhooks" -> "webhooks senders=" + p.path("senders").asInt() + " rate=" + num(p.path("rate").asDouble())
+                    + " queue=" + p.path("queue").asText() + " batching=" + p.path("batching").asBoolean();
             case "cluster" -> "cluster adapter=" + p.path("adapter").asText() + " nodes=" + p.path("nodes").asInt()
                     + " subscribers=" + p.path("subscribers").asInt() + " channels=" + p.path("channels").asInt()
                     + " rate=" + num(p.path("rate").asDouble());
