@@ -8,7 +8,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,12 +25,12 @@ import org.slf4j.LoggerFactory;
  * <p>At most {@code concurrency} requests are in flight on this node, and at most all but one of
  * them to one endpoint, so a dead or slow endpoint cannot hold every slot. Each endpoint's jobs are
  * read from its own line in the queue, only as many as it can send soon, so no endpoint's jobs
- * wait behind another's. A job that fails with
- * a 5xx, 408, 429, a timeout or a connection error goes back into the queue to be tried again after
- * 1 s, then 2, 4 ... up to 60 s between tries, until {@code retryWindowMillis} after it was created;
- * then it is dropped and logged. An endpoint that failed is left alone for that long: jobs for it
- * go back into the queue (and wait there, not in this heap) until it is due again. Any other 4xx
- * is final: the job is dropped and the endpoint logged at most once a minute.
+ * wait behind another's. A job that fails with a 5xx, 408, 429, a timeout or a connection error
+ * goes back into the queue to be tried again after 1 s, then 2, 4 ... up to 60 s between tries,
+ * until {@code retryWindowMillis} after it was created; then it is dropped and logged. An endpoint
+ * that failed is left alone for that long: its line is not read (its jobs wait in the queue, not
+ * in this heap) until it is due again. Any other 4xx is final: the job is dropped and the endpoint
+ * logged at most once a minute.
  *
  * <p>Every field is touched only on {@code thread}.
  */
@@ -76,8 +76,8 @@ final class WebhookSender {
     private final EventLoop thread;
     private final WebhookHttpClient http;
     private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
-    /** Every job this node holds, with when its lease last started. */
-    private final Map<Leased, Long> held = new HashMap<>();
+    /** Every job this node holds (each Leased is its own object), with when its lease last started. */
+    private final Map<Leased, Long> held = new IdentityHashMap<>();
     private int inFlight;
     private boolean closing;
     /** Completes once closing and nothing is in flight. */

@@ -5,21 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.herald.Herald;
 import io.herald.config.HeraldConfig;
-import io.herald.testing.Poll;
+import io.herald.testing.PrivateRedis;
 import io.herald.testing.TestServers;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** What an operator sees when the cluster backend is missing, lost, or sends garbage. */
@@ -71,54 +64,14 @@ class ClusterBackendFaultsTest {
      */
     @Test
     void lostBackendMakesUpAnswer503UntilItReturns() throws Exception {
-        int port = freePort();
-        Process redis = startRedis(port);
-        try (Herald herald = TestServers.start(node("redis", "redis://127.0.0.1:" + port, "faults:"))) {
-            assertThat(up(herald)).isEqualTo(200);
-            redis.destroy();
-            redis.waitFor(10, TimeUnit.SECONDS);
-            assertThat(awaitUp(herald, 503)).contains("Cluster backend (redis) unreachable");
+        try (PrivateRedis redis = PrivateRedis.start();
+             Herald herald = TestServers.start(node("redis", redis.url(), "faults:"))) {
+            assertThat(TestServers.up(herald).statusCode()).isEqualTo(200);
+            redis.down();
+            assertThat(TestServers.awaitUp(herald, 503)).contains("Cluster backend (redis) unreachable");
 
-            redis = startRedis(port);
-            awaitUp(herald, 200);
-        } finally {
-            redis.destroy();
-            redis.waitFor(10, TimeUnit.SECONDS);
+            redis.up();
+            TestServers.awaitUp(herald, 200);
         }
-    }
-
-    private static Process startRedis(int port) throws Exception {
-        Process process = new ProcessBuilder("redis-server", "--bind", "127.0.0.1", "--port", Integer.toString(port),
-                "--save", "", "--appendonly", "no").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        try {
-            Poll.until("redis-server listens on " + port, Duration.ofSeconds(10), Duration.ofMillis(20), () -> {
-                try (java.net.Socket ignored = new java.net.Socket("127.0.0.1", port)) {
-                    return true;
-                }
-            }, () -> "connection refused");
-        } catch (AssertionError e) {
-            process.destroy();
-            throw e;
-        }
-        return process;
-    }
-
-    private static int up(Herald herald) throws Exception {
-        return get(herald).statusCode();
-    }
-
-    private static HttpResponse<String> get(Herald herald) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + herald.port() + "/up")).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** Polls {@code /up} (a health endpoint has nothing to wait on) until it answers {@code status}; returns the body. */
-    private static String awaitUp(Herald herald, int status) throws Exception {
-        AtomicReference<HttpResponse<String>> last = new AtomicReference<>();
-        Poll.until("/up answers " + status, Duration.ofSeconds(20), Duration.ofMillis(50), () -> {
-            last.set(get(herald));
-            return last.get().statusCode() == status;
-        }, () -> last.get() == null ? "no answer" : last.get().statusCode() + " " + last.get().body());
-        return last.get().body();
     }
 }

@@ -3,7 +3,13 @@ package io.herald.testing;
 import io.herald.Herald;
 import io.herald.app.App;
 import io.herald.config.HeraldConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** Starts real Herald servers on free loopback ports for integration tests. */
 public final class TestServers {
@@ -77,6 +83,22 @@ public final class TestServers {
     public static App appWithUserFeatures(String id, boolean userAuthentication, boolean watchlistEvents) {
         return App.builder(id, id + "-key", id + "-secret").enableClientMessages(true)
                 .enableUserAuthentication(userAuthentication).enableWatchlistEvents(watchlistEvents).build();
+    }
+
+    /** {@code GET /up} of a node. */
+    public static HttpResponse<String> up(Herald herald) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + herald.port() + "/up")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Polls {@code /up} (a health endpoint has nothing to wait on) until it answers {@code status}; returns the body. */
+    public static String awaitUp(Herald herald, int status) throws Exception {
+        AtomicReference<HttpResponse<String>> last = new AtomicReference<>();
+        Poll.until("/up answers " + status, Duration.ofSeconds(20), Duration.ofMillis(50), () -> {
+            last.set(up(herald));
+            return last.get().statusCode() == status;
+        }, () -> last.get() == null ? "no answer" : last.get().statusCode() + " " + last.get().body());
+        return last.get().body();
     }
 
     public static Herald start(App... apps) {
