@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * on the same thread: for apps whose facts are wanted, each node also tells the others which
  * channels it has subscribers in, and every announced fact. A node decides only once it is
  * <em>ready</em>: it has heard every other node's state (or waited {@link #NODE_TIMEOUT_MILLIS}),
- * which its heartbeats then say.
+ * which its heartbeats then say, and a heartbeat has passed for the others to count it in.
  */
 public final class ClusterAdapter implements Adapter {
     private static final Logger log = LoggerFactory.getLogger(ClusterAdapter.class);
@@ -98,7 +98,10 @@ public final class ClusterAdapter implements Adapter {
     private final Set<String> awaitingSync = new HashSet<>();
     /** The nodes that decide facts, this one included once ready; {@code control} only. */
     private List<String> decidingNodes = List.of();
+    /** Our heartbeats say we decide (the others count us in)... */
     private boolean ready;
+    /** ... and, a heartbeat later, we do. */
+    private boolean deciding;
     private long startedNanos;
 
     public ClusterAdapter(String nodeId, ClusterTransport transport, String prefix, long requestTimeoutMillis,
@@ -361,7 +364,11 @@ public final class ClusterAdapter implements Adapter {
         }
     }
 
-    /** Ready once the others had time to be heard and each has told us its state (or failed to in time). */
+    /**
+     * Ready once the others had time to be heard and each has told us its state (or failed to in
+     * time). The heartbeats say so at once, but this node decides only a heartbeat later: by then
+     * every other node counts it in, so no channel has two owners while they learn of it.
+     */
     private void becomeReadyWhenDue() throws IOException {
         long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
         if (ready || elapsed < READY_AFTER_MILLIS || (!awaitingSync.isEmpty() && elapsed < NODE_TIMEOUT_MILLIS)) {
@@ -373,10 +380,13 @@ public final class ClusterAdapter implements Adapter {
             awaitingSync.clear();
         }
         ready = true;
-        log.info("deciding channel facts now, with {} other node(s)", readyPeers.size());
-        decidersChanged();
-        facts.ready();
-        sendHeartbeat(); // the others count us in at once
+        sendHeartbeat(); // the others count us in
+        control.schedule(() -> guarded("start deciding", () -> {
+            deciding = true;
+            log.info("deciding channel facts now, with {} other node(s)", readyPeers.size());
+            decidersChanged();
+            facts.ready();
+        }), HEARTBEAT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private void peerReadiness(String node, boolean peerReady) {
@@ -388,7 +398,7 @@ public final class ClusterAdapter implements Adapter {
 
     private void decidersChanged() {
         List<String> nodes = new ArrayList<>(readyPeers);
-        if (ready) {
+        if (deciding) {
             nodes.add(nodeId);
         }
         decidingNodes = List.copyOf(nodes);

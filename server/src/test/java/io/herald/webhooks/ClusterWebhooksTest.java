@@ -44,6 +44,7 @@ class ClusterWebhooksTest {
     private App app;
     private Herald a;
     private Herald b;
+    private RedisQueueProbe queue;
 
     @BeforeAll
     void startNodes() {
@@ -54,6 +55,7 @@ class ClusterWebhooksTest {
                 .build();
         a = TestServers.start(node(nodeA));
         b = TestServers.start(node(nodeB));
+        queue = new RedisQueueProbe(TestServers.redisUrl(), prefix + "queue:");
     }
 
     @AfterAll
@@ -64,6 +66,9 @@ class ClusterWebhooksTest {
             }
         }
         receiver.close();
+        if (queue != null) {
+            queue.close();
+        }
     }
 
     private HeraldConfig node(String nodeId) {
@@ -115,12 +120,13 @@ class ClusterWebhooksTest {
         return receiver.events(HOOK, matching);
     }
 
-    /** Every job the two in-process nodes queued has been sent: a duplicate would have been queued with them. */
+    /**
+     * The queue in Redis is empty: every job was sent. A second announcement of a fact would have
+     * been queued with the first (in the same moment, by another node), so it has arrived too.
+     */
     private void awaitQueueDrained() throws InterruptedException {
-        Poll.until("every queued webhook was sent", WAIT, Duration.ofMillis(20), () ->
-                a.webhookStats().queued() + b.webhookStats().queued() == a.webhookStats().sent() + b.webhookStats().sent(),
-                () -> "queued " + (a.webhookStats().queued() + b.webhookStats().queued()) + ", sent "
-                        + (a.webhookStats().sent() + b.webhookStats().sent()));
+        Poll.until("the queue in Redis is empty", WAIT, Duration.ofMillis(20), () -> queue.jobs() == 0,
+                () -> queue.jobs() + " job(s) in Redis");
     }
 
     @Test
@@ -196,6 +202,9 @@ class ClusterWebhooksTest {
             RawClient onC = client(c.port());
             subscribePresence(onC, channel, "frank");
             receiver.awaitEvents(HOOK, event("member_added", channel), 1, WAIT);
+            // Done with in Redis too: a node killed between a webhook's answer and its acknowledgement
+            // sends it again after the lease (at least once); that is not what this test is about.
+            awaitQueueDrained();
             c.kill();
             receiver.awaitEvents(HOOK, event("member_removed", channel), 1, WAIT);
             receiver.awaitEvents(HOOK, event("channel_vacated", channel), 1, WAIT);
@@ -220,6 +229,7 @@ class ClusterWebhooksTest {
             try (RawClient onA = client(a.port())) {
                 onA.subscribeOk(channel);
                 receiver.awaitEvents(HOOK, event("channel_occupied", channel), 1, WAIT);
+                awaitQueueDrained(); // as above
             }
             d.kill(); // within the hold of the vacated it was the one to post
             receiver.awaitEvents(HOOK, event("channel_vacated", channel), 1, WAIT);

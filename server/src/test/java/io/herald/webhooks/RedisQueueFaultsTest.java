@@ -14,8 +14,6 @@ import io.herald.testing.NodeProcess;
 import io.herald.testing.Poll;
 import io.herald.testing.TestServers;
 import io.herald.testing.WebhookReceiver;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -38,8 +36,7 @@ class RedisQueueFaultsTest {
     private final String queuePrefix = prefix + "queue:";
     private WebhookReceiver receiver;
     private App app;
-    private RedisClient redis;
-    private RedisCommands<String, String> commands;
+    private RedisQueueProbe queue;
     private final List<Herald> nodes = new ArrayList<>();
 
     @BeforeEach
@@ -47,27 +44,18 @@ class RedisQueueFaultsTest {
         receiver = WebhookReceiver.start();
         app = App.builder("queued", "queued-key", "queued-secret").enableClientMessages(true).maxClientEventsPerSecond(100_000)
                 .webhooks(List.of(Webhook.to(receiver.url("/q"), "channel_occupied", "client_event"))).build();
-        redis = RedisClient.create(TestServers.redisUrl());
-        commands = redis.connect().sync();
+        queue = new RedisQueueProbe(TestServers.redisUrl(), queuePrefix);
     }
 
     @AfterEach
     void tearDown() {
         nodes.forEach(Herald::close);
         receiver.close();
-        redis.shutdown();
+        queue.close();
     }
 
-    /** Jobs of this test's queue in Redis, waiting or held, in every endpoint's line. */
     private long jobsInRedis() {
-        long jobs = 0;
-        for (String key : commands.keys(queuePrefix + "*:jobs")) {
-            jobs += commands.xlen(key);
-        }
-        for (String key : commands.keys(queuePrefix + "*:delayed")) {
-            jobs += commands.zcard(key);
-        }
-        return jobs;
+        return queue.jobs();
     }
 
     private String nodeFields(int leaseSeconds) {
