@@ -24,8 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BinaryOperator;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +65,6 @@ public final class ClusterAdapter implements Adapter {
 
     private final String nodeId;
     private final ClusterTransport transport;
-    private final long requestTimeoutMillis;
     private final String broadcastSubject;
     private final String nodeSubjectPrefix;
     /** The one thread for presence decisions, queries and liveness; never blocks. */
@@ -78,9 +75,7 @@ public final class ClusterAdapter implements Adapter {
     private final ConcurrentHashMap<String, PresenceTable> remotePresence = new ConcurrentHashMap<>();
     /** This node's presence members as announced, in {@code control}'s order. */
     private final PresenceTable localPresence = new PresenceTable();
-    /** Queries waiting for answers; {@code control} only. */
-    private final Map<Long, PendingQuery<?>> pending = new HashMap<>();
-    private long nextRequestId;
+    private final ClusterQueries queries;
     private volatile AdapterEventHandler handler;
     /** This node's open connections per app, sent with each heartbeat. */
     private final Supplier<Map<String, Integer>> localConnections;
@@ -110,7 +105,6 @@ public final class ClusterAdapter implements Adapter {
         this.events = events;
         this.localConnections = localConnections;
         this.transport = transport;
-        this.requestTimeoutMillis = requestTimeoutMillis;
         this.broadcastSubject = prefix + "broadcast";
         this.nodeSubjectPrefix = prefix + "node.";
         this.control = new ScheduledThreadPoolExecutor(1, runnable -> {
@@ -119,6 +113,8 @@ public final class ClusterAdapter implements Adapter {
             return thread;
         });
         control.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.queries = new ClusterQueries(control, requestTimeoutMillis, lastSeen::keySet,
+                (id, query, appId, argument) -> broadcast(Kind.QUERY, null, id, query, appId, argument));
         this.facts = new ChannelFacts(new ChannelFacts.View() {
             @Override
             public boolean present(Key key) {
@@ -408,21 +404,12 @@ public final class ClusterAdapter implements Adapter {
 
     @Override
     public CompletableFuture<Map<String, ChannelSnapshot>> channels(String appId, String prefix) {
-        return query("channels", appId, prefix, handler.localChannels(appId, prefix), answer -> {
-            Map<String, ChannelSnapshot> channels = new HashMap<>();
-            answer.properties().forEach(entry -> channels.put(entry.getKey(), snapshotFrom(entry.getValue())));
-            return channels;
-        }, (a, b) -> {
-            Map<String, ChannelSnapshot> merged = new HashMap<>(a);
-            b.forEach((channel, snapshot) -> merged.merge(channel, snapshot, ChannelSnapshot::merge));
-            return merged;
-        });
+        return queries.channels(appId, prefix, handler.localChannels(appId, prefix));
     }
 
     @Override
     public CompletableFuture<ChannelSnapshot> channel(String appId, String channel) {
-        return query("channel", appId, channel, handler.localChannel(appId, channel),
-                ClusterAdapter::snapshotFrom, ChannelSnapshot::merge);
+        return queries.channel(appId, channel, handler.localChannel(appId, channel));
     }
 
     @Override
@@ -445,97 +432,6 @@ public final class ClusterAdapter implements Adapter {
             online.complete(Set.of());
         }
         return online;
-    }
-
-    /** A query all nodes answered (or that timed out), merged with this node's own answer. */
-    private static final class PendingQuery<T> {
-        final Set<String> waitingFor;
-        final Function<JsonNode, T> parse;
-        final BinaryOperator<T> merge;
-        final CompletableFuture<T> future = new CompletableFuture<>();
-        T result;
-
-        PendingQuery(Set<String> waitingFor, T local, Function<JsonNode, T> parse, BinaryOperator<T> merge) {
-            this.waitingFor = waitingFor;
-            this.result = local;
-            this.parse = parse;
-            this.merge = merge;
-        }
-
-        /** Returns true when nobody else needs to answer. */
-        boolean answered(String node, JsonNode answer) {
-            if (waitingFor.remove(node) && answer != null) {
-                result = merge.apply(result, parse.apply(answer));
-            }
-            return waitingFor.isEmpty();
-        }
-    }
-
-    private <T> CompletableFuture<T> query(String query, String appId, String argument, T local,
-                                           Function<JsonNode, T> parse, BinaryOperator<T> merge) {
-        PendingQuery<T> request = new PendingQuery<>(new HashSet<>(lastSeen.keySet()), local, parse, merge);
-        if (request.waitingFor.isEmpty()) {
-            return CompletableFuture.completedFuture(local);
-        }
-        control.execute(() -> guarded("query", () -> {
-            long id = ++nextRequestId;
-            pending.put(id, request);
-            broadcast(Kind.QUERY, null, Long.toString(id), query, appId, argument);
-            control.schedule(() -> {
-                if (pending.remove(id) != null) {
-                    log.warn("cluster query '{}' timed out after {} ms without an answer from {}",
-                            query, requestTimeoutMillis, request.waitingFor);
-                    request.future.complete(request.result);
-                }
-            }, requestTimeoutMillis, TimeUnit.MILLISECONDS);
-        }));
-        return request.future;
-    }
-
-    private void answerQuery(ClusterMessage message) throws IOException {
-        String appId = message.field(2);
-        String argument = message.field(3);
-        JsonNode answer = switch (message.field(1)) {
-            case "channels" -> {
-                ObjectNode channels = JsonNodeFactory.instance.objectNode();
-                handler.localChannels(appId, argument).forEach((name, snapshot) -> channels.set(name, snapshotJson(snapshot)));
-                yield channels;
-            }
-            case "channel" -> snapshotJson(handler.localChannel(appId, argument));
-            default -> null; // a query a newer node knows; answering nothing still ends its wait
-        };
-        send(nodeSubject(message.origin()), Kind.REPLY, answer == null ? null : JSON.writeValueAsBytes(answer), message.field(0));
-    }
-
-    private void replied(ClusterMessage message) throws IOException {
-        PendingQuery<?> request = pending.get(Long.parseLong(message.field(0)));
-        JsonNode answer = message.bodyLength() == 0 ? null : JSON.readTree(message.bytes(), message.bodyOffset(), message.bodyLength());
-        if (request != null && request.answered(message.origin(), answer)) {
-            finish(Long.parseLong(message.field(0)));
-        }
-    }
-
-    private void finish(long id) {
-        PendingQuery<?> request = pending.remove(id);
-        complete(request);
-    }
-
-    private static <T> void complete(PendingQuery<T> request) {
-        request.future.complete(request.result);
-    }
-
-    private static ObjectNode snapshotJson(ChannelSnapshot snapshot) {
-        ObjectNode json = JsonNodeFactory.instance.objectNode();
-        json.put("s", snapshot.subscriptionCount());
-        ArrayNode users = json.putArray("u");
-        snapshot.userIds().forEach(users::add);
-        return json;
-    }
-
-    private static ChannelSnapshot snapshotFrom(JsonNode json) {
-        Set<String> users = new HashSet<>();
-        json.path("u").forEach(id -> users.add(id.asText()));
-        return new ChannelSnapshot(json.path("s").asInt(), users);
     }
 
     // --- the bus ---
@@ -619,8 +515,12 @@ public final class ClusterAdapter implements Adapter {
             case OCCUPANCY -> remoteOccupancy(origin, Key.channel(message.field(0), message.field(1)), "1".equals(message.field(2)));
             case FACT -> facts.announcedElsewhere(new Key(message.field(0), message.field(1), message.field(2)),
                     "1".equals(message.field(3)));
-            case QUERY -> answerQuery(message);
-            case REPLY -> replied(message);
+            case QUERY -> {
+                JsonNode answer = ClusterQueries.answer(message.field(1), message.field(2), message.field(3), handler);
+                send(nodeSubject(origin), Kind.REPLY, answer == null ? null : JSON.writeValueAsBytes(answer), message.field(0));
+            }
+            case REPLY -> queries.replied(origin, message.field(0), message.bodyLength() == 0 ? null
+                    : JSON.readTree(message.bytes(), message.bodyOffset(), message.bodyLength()));
             case TERMINATE_USER -> handler.onTerminateUser(message.field(0), message.field(1));
             default -> { }
         }
@@ -659,11 +559,7 @@ public final class ClusterAdapter implements Adapter {
             decidersChanged();
             facts.reconcileAll();
         }
-        for (Long id : List.copyOf(pending.keySet())) {
-            if (pending.get(id).answered(node, null)) {
-                finish(id);
-            }
-        }
+        queries.nodeGone(node);
         log.info("cluster node {} {}; {} presence member(s) removed", node, why, removed[0]);
     }
 

@@ -1,0 +1,164 @@
+package io.herald.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BinaryOperator;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Channel queries for the whole cluster (the occupied channels of an app, one channel): asked of
+ * every live node over the bus and merged with this node's own answer; a node that does not
+ * answer within the timeout, or leaves meanwhile, is left out. Everything but {@link #channels}
+ * and {@link #channel} runs on the adapter's control thread.
+ */
+final class ClusterQueries {
+    private static final Logger log = LoggerFactory.getLogger(ClusterQueries.class);
+
+    /** Sends a query to every other node: request id, query name, app, argument. */
+    @FunctionalInterface
+    interface Asker {
+        void ask(String requestId, String query, String appId, String argument);
+    }
+
+    /** A query all nodes answered (or that timed out), merged with this node's own answer. */
+    private static final class Pending<T> {
+        final Set<String> waitingFor;
+        final Function<JsonNode, T> parse;
+        final BinaryOperator<T> merge;
+        final CompletableFuture<T> future = new CompletableFuture<>();
+        T result;
+
+        Pending(Set<String> waitingFor, T local, Function<JsonNode, T> parse, BinaryOperator<T> merge) {
+            this.waitingFor = waitingFor;
+            this.result = local;
+            this.parse = parse;
+            this.merge = merge;
+        }
+
+        /** Returns true when nobody else needs to answer. */
+        boolean answered(String node, JsonNode answer) {
+            if (waitingFor.remove(node) && answer != null) {
+                result = merge.apply(result, parse.apply(answer));
+            }
+            return waitingFor.isEmpty();
+        }
+
+        void complete() {
+            future.complete(result);
+        }
+    }
+
+    private final ScheduledExecutorService control;
+    private final long timeoutMillis;
+    private final Supplier<Set<String>> otherNodes;
+    private final Asker asker;
+    /** Queries waiting for answers; control only. */
+    private final Map<Long, Pending<?>> pending = new HashMap<>();
+    private long nextRequestId;
+
+    ClusterQueries(ScheduledExecutorService control, long timeoutMillis, Supplier<Set<String>> otherNodes, Asker asker) {
+        this.control = control;
+        this.timeoutMillis = timeoutMillis;
+        this.otherNodes = otherNodes;
+        this.asker = asker;
+    }
+
+    CompletableFuture<Map<String, ChannelSnapshot>> channels(String appId, String prefix, Map<String, ChannelSnapshot> local) {
+        return ask("channels", appId, prefix, local, answer -> {
+            Map<String, ChannelSnapshot> channels = new HashMap<>();
+            answer.properties().forEach(entry -> channels.put(entry.getKey(), snapshotFrom(entry.getValue())));
+            return channels;
+        }, (a, b) -> {
+            Map<String, ChannelSnapshot> merged = new HashMap<>(a);
+            b.forEach((channel, snapshot) -> merged.merge(channel, snapshot, ChannelSnapshot::merge));
+            return merged;
+        });
+    }
+
+    CompletableFuture<ChannelSnapshot> channel(String appId, String channel, ChannelSnapshot local) {
+        return ask("channel", appId, channel, local, ClusterQueries::snapshotFrom, ChannelSnapshot::merge);
+    }
+
+    private <T> CompletableFuture<T> ask(String query, String appId, String argument, T local,
+                                         Function<JsonNode, T> parse, BinaryOperator<T> merge) {
+        Pending<T> request = new Pending<>(new HashSet<>(otherNodes.get()), local, parse, merge);
+        if (request.waitingFor.isEmpty()) {
+            return CompletableFuture.completedFuture(local);
+        }
+        control.execute(() -> {
+            long id = ++nextRequestId;
+            pending.put(id, request);
+            try {
+                asker.ask(Long.toString(id), query, appId, argument);
+            } catch (RuntimeException e) {
+                log.warn("cluster query '{}' could not be sent: {}", query, e.toString());
+            }
+            control.schedule(() -> {
+                if (pending.remove(id) != null) {
+                    log.warn("cluster query '{}' timed out after {} ms without an answer from {}",
+                            query, timeoutMillis, request.waitingFor);
+                    request.complete();
+                }
+            }, timeoutMillis, TimeUnit.MILLISECONDS);
+        });
+        return request.future;
+    }
+
+    /** This node's answer to another node's query; null for a query a newer node knows (answering nothing still ends its wait). */
+    static JsonNode answer(String query, String appId, String argument, AdapterEventHandler handler) {
+        return switch (query) {
+            case "channels" -> {
+                ObjectNode channels = JsonNodeFactory.instance.objectNode();
+                handler.localChannels(appId, argument).forEach((name, snapshot) -> channels.set(name, snapshotJson(snapshot)));
+                yield channels;
+            }
+            case "channel" -> snapshotJson(handler.localChannel(appId, argument));
+            default -> null;
+        };
+    }
+
+    /** Another node answered request {@code requestId} ({@code answer} null when it had none). */
+    void replied(String node, String requestId, JsonNode answer) {
+        long id = Long.parseLong(requestId);
+        Pending<?> request = pending.get(id);
+        if (request != null && request.answered(node, answer)) {
+            pending.remove(id).complete();
+        }
+    }
+
+    /** A node left: no query waits for it any longer. */
+    void nodeGone(String node) {
+        for (Long id : List.copyOf(pending.keySet())) {
+            if (pending.get(id).answered(node, null)) {
+                pending.remove(id).complete();
+            }
+        }
+    }
+
+    private static ObjectNode snapshotJson(ChannelSnapshot snapshot) {
+        ObjectNode json = JsonNodeFactory.instance.objectNode();
+        json.put("s", snapshot.subscriptionCount());
+        ArrayNode users = json.putArray("u");
+        snapshot.userIds().forEach(users::add);
+        return json;
+    }
+
+    private static ChannelSnapshot snapshotFrom(JsonNode json) {
+        Set<String> users = new HashSet<>();
+        json.path("u").forEach(id -> users.add(id.asText()));
+        return new ChannelSnapshot(json.path("s").asInt(), users);
+    }
+}
