@@ -94,7 +94,7 @@ public final class Herald implements AutoCloseable {
     private Webhooks createWebhooks(HeraldConfig.QueueConfig queue, HeraldConfig.WebhooksConfig settings, String nodeId) {
         WebhookStats stats = new WebhookStats();
         WebhookQueue jobs = switch (queue.driver()) {
-            case "memory" -> new MemoryWebhookQueue(queue.maxJobs());
+            case "memory" -> new MemoryWebhookQueue(queue.maxJobs(), Webhooks.MEMORY_QUEUE_BYTES);
             case "redis" -> RedisWebhookQueue.standalone(lettuce, queue.redisUrl(), queue.prefix(), nodeId, queue.maxJobs(),
                     TimeUnit.SECONDS.toMillis(queue.leaseSeconds()), queue.commandTimeoutMillis(), stats);
             case "redis-cluster" -> RedisWebhookQueue.cluster(lettuce, queue.clusterNodes(), queue.prefix(), nodeId,

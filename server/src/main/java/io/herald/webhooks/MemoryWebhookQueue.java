@@ -11,8 +11,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * Jobs in this process ({@code queue.driver: memory}): bounded, and lost when the process ends.
- * Durable across restarts and shared by every node is the redis driver.
+ * Jobs in this process ({@code queue.driver: memory}): bounded in number and in bytes (big client
+ * events must not fill the heap), and lost when the process ends. Durable across restarts and
+ * shared by every node is the redis driver.
  */
 public final class MemoryWebhookQueue implements WebhookQueue {
     private record Delayed(long dueNanos, long sequence, WebhookJob job) {}
@@ -29,22 +30,26 @@ public final class MemoryWebhookQueue implements WebhookQueue {
     }
 
     private final int maxJobs;
+    private final long maxBytes;
     private final Map<String, Line> lines = new HashMap<>();
     private long sequence;
     private int stored; // waiting and leased
+    private long storedBytes;
     private volatile Consumer<String> wakeUp = url -> { };
 
-    public MemoryWebhookQueue(int maxJobs) {
+    public MemoryWebhookQueue(int maxJobs, long maxBytes) {
         this.maxJobs = maxJobs;
+        this.maxBytes = maxBytes;
     }
 
     @Override
     public boolean add(WebhookJob job) {
         synchronized (this) {
-            if (stored >= maxJobs) {
+            if (stored >= maxJobs || storedBytes + job.sizeBytes() > maxBytes) {
                 return false;
             }
             stored++;
+            storedBytes += job.sizeBytes();
             lines.computeIfAbsent(job.url(), url -> new Line()).due.add(job);
         }
         wakeUp.accept(job.url());
@@ -79,10 +84,12 @@ public final class MemoryWebhookQueue implements WebhookQueue {
     @Override
     public synchronized void done(Leased job) {
         stored--;
+        storedBytes -= job.job().sizeBytes();
     }
 
     @Override
     public synchronized void retry(Leased job, WebhookJob next, long delayMillis) {
+        storedBytes += next.sizeBytes() - job.job().sizeBytes();
         lines.computeIfAbsent(next.url(), url -> new Line()).later
                 .add(new Delayed(System.nanoTime() + delayMillis * 1_000_000, sequence++, next));
     }
@@ -99,7 +106,7 @@ public final class MemoryWebhookQueue implements WebhookQueue {
 
     @Override
     public String describe() {
-        return "memory (at most " + maxJobs + " jobs, lost on restart)";
+        return "memory (at most " + maxJobs + " jobs and " + (maxBytes >> 20) + " MiB, lost on restart)";
     }
 
     @Override

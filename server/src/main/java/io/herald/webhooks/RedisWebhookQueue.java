@@ -48,12 +48,13 @@ import org.slf4j.LoggerFactory;
  * each node learns of the endpoints that other nodes queue jobs for.
  *
  * <p>A job is first kept in this process and written as soon as Redis answers; while Redis is
- * unreachable at most {@link #MAX_UNSAVED} jobs wait here (then they are refused, counted and
- * logged), and they are written when it is back.
+ * unreachable at most {@link #MAX_UNSAVED} jobs and {@link #MAX_UNSAVED_BYTES} bytes wait here
+ * (then they are refused, counted and logged), and they are written when it is back.
  */
 public final class RedisWebhookQueue implements WebhookQueue {
     private static final Logger log = LoggerFactory.getLogger(RedisWebhookQueue.class);
     static final int MAX_UNSAVED = 10_000;
+    static final long MAX_UNSAVED_BYTES = 16L << 20;
     private static final int MAX_WRITES_IN_FLIGHT = 256;
     /** Commands Lettuce keeps while it reconnects; beyond them it refuses (and the jobs wait here, bounded). */
     private static final int MAX_QUEUED_COMMANDS = 4096;
@@ -187,6 +188,7 @@ public final class RedisWebhookQueue implements WebhookQueue {
     private boolean readingEndpoints;
     /** Jobs not yet written to Redis, oldest first; guarded by {@code this}. */
     private final ArrayDeque<WebhookJob> unsaved = new ArrayDeque<>();
+    private long unsavedBytes;
     private int writesInFlight;
     /** Acknowledgements, retries and renewals sent and not yet answered; guarded by {@code this}. */
     private int updatesInFlight;
@@ -269,10 +271,11 @@ public final class RedisWebhookQueue implements WebhookQueue {
     @Override
     public boolean add(WebhookJob job) {
         synchronized (this) {
-            if (unsaved.size() >= MAX_UNSAVED) {
+            if (unsaved.size() >= MAX_UNSAVED || unsavedBytes + job.sizeBytes() > MAX_UNSAVED_BYTES) {
                 return false;
             }
             unsaved.add(job);
+            unsavedBytes += job.sizeBytes();
         }
         writeUnsaved();
         return true;
@@ -289,6 +292,7 @@ public final class RedisWebhookQueue implements WebhookQueue {
                     return;
                 }
                 job = unsaved.poll();
+                unsavedBytes -= job.sizeBytes();
                 writesInFlight++;
                 line = line(job.url());
                 list = !line.listed;
@@ -310,6 +314,7 @@ public final class RedisWebhookQueue implements WebhookQueue {
                             writesInFlight--;
                             if (error != null) {
                                 unsaved.addFirst(job); // kept, in order, for the next try
+                                unsavedBytes += job.sizeBytes();
                             } else if (added == 1) {
                                 line.maybeJobs = true;
                             }

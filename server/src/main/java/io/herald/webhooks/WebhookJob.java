@@ -25,6 +25,18 @@ public record WebhookJob(String id, String appId, String url, Map<String, String
         events = List.copyOf(events);
     }
 
+    /** About how many bytes the job takes in memory (its text, as characters). */
+    long sizeBytes() {
+        long size = 64 + url.length() + appId.length();
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            size += header.getKey().length() + header.getValue().length();
+        }
+        for (String event : events) {
+            size += event.length();
+        }
+        return size;
+    }
+
     /** The same job after one more failed try. */
     WebhookJob failedOnce() {
         return new WebhookJob(id, appId, url, headers, events, createdMillis, attempts + 1);

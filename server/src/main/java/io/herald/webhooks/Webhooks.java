@@ -30,13 +30,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The callers (event loops, the cluster thread) only check that some webhook wants the fact and
  * hand it over; batching, queueing and sending (its HTTP I/O included) happen on this part's own
- * thread, a Netty event loop. At
- * most {@link #MAX_PENDING_FACTS} facts wait for that thread; more are dropped, counted and logged,
- * so a burst of client events cannot grow the heap.
+ * thread, a Netty event loop. At most {@link #MAX_PENDING_FACTS} facts and
+ * {@link #MAX_PENDING_BYTES} bytes of them wait for that thread; more are dropped, counted and
+ * logged, so a burst of client events cannot grow the heap.
  */
 public final class Webhooks implements ServerEvents, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Webhooks.class);
     static final int MAX_PENDING_FACTS = 100_000;
+    static final long MAX_PENDING_BYTES = 64L << 20;
+    /** What the memory queue may hold, in bytes (its number of jobs is queue.max_jobs). */
+    public static final long MEMORY_QUEUE_BYTES = 256L << 20;
     /** At shutdown, requests in flight get this long to finish. */
     private static final long DRAIN_MILLIS = 5000;
     private static final long LOG_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -55,6 +58,7 @@ public final class Webhooks implements ServerEvents, AutoCloseable {
     private final EventLoop thread;
     private final WebhookSender sender;
     private final AtomicInteger pendingFacts = new AtomicInteger();
+    private final AtomicLong pendingBytes = new AtomicLong();
     private final AtomicLong lastDropLogNanos = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
     private final AtomicLong unloggedDrops = new AtomicLong();
     /** {@code thread} only. */
@@ -172,17 +176,20 @@ public final class Webhooks implements ServerEvents, AutoCloseable {
         if (wanting == null) {
             return;
         }
-        if (pendingFacts.incrementAndGet() > MAX_PENDING_FACTS) {
-            pendingFacts.decrementAndGet();
-            dropped(appId, name, channel, "more than " + MAX_PENDING_FACTS + " facts wait to be queued");
-            return;
-        }
         ObjectNode event = Jsons.MAPPER.createObjectNode().put("name", name).put("channel", channel);
         fields.accept(event);
         String json = event.toString();
+        if (pendingFacts.incrementAndGet() > MAX_PENDING_FACTS || pendingBytes.addAndGet(json.length()) > MAX_PENDING_BYTES) {
+            pendingFacts.decrementAndGet();
+            pendingBytes.addAndGet(-json.length());
+            dropped(appId, name, channel, "more than " + MAX_PENDING_FACTS + " facts or " + (MAX_PENDING_BYTES >> 20)
+                    + " MiB wait to be queued");
+            return;
+        }
         List<Webhook> targets = wanting;
         thread.execute(() -> {
             pendingFacts.decrementAndGet();
+            pendingBytes.addAndGet(-json.length());
             for (Webhook webhook : targets) {
                 enqueue(new BatchKey(appId, webhook.url(), webhook.headers()), json);
             }

@@ -34,6 +34,7 @@ class WebhookDeliveryTest {
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private final Logger senderLog = (Logger) LoggerFactory.getLogger(WebhookSender.class);
     private final Logger webhooksLog = (Logger) LoggerFactory.getLogger(Webhooks.class);
+    private final Logger heraldLog = (Logger) LoggerFactory.getLogger(Herald.class);
 
     @BeforeEach
     void setUp() {
@@ -41,12 +42,14 @@ class WebhookDeliveryTest {
         logs.start();
         senderLog.addAppender(logs);
         webhooksLog.addAppender(logs);
+        heraldLog.addAppender(logs);
     }
 
     @AfterEach
     void tearDown() {
         senderLog.detachAppender(logs);
         webhooksLog.detachAppender(logs);
+        heraldLog.detachAppender(logs);
         if (herald != null) {
             herald.close();
         }
@@ -165,6 +168,20 @@ class WebhookDeliveryTest {
         assertThat(receiver.requests("/batch")).hasSize(1);
         assertThat(receiver.events("/batch")).extracting(e -> e.path("data").asText())
                 .containsExactly("{\"i\":0}", "{\"i\":1}", "{\"i\":2}", "{\"i\":3}", "{\"i\":4}");
+    }
+
+    /** As in Sockudo, queue.driver none means no webhooks; unlike Sockudo, the server says so. */
+    @Test
+    void queueDriverNoneTurnsWebhooksOffAndSaysWhichAppsLoseThem() {
+        App app = app("unheard", Webhook.to(receiver.url("/never"), "channel_occupied"));
+        HeraldConfig.QueueConfig memory = HeraldConfig.QueueConfig.memory();
+        start(b -> b.queue(new HeraldConfig.QueueConfig("none", 5, memory.redisUrl(), memory.clusterNodes(), memory.prefix(),
+                memory.commandTimeoutMillis(), memory.leaseSeconds(), memory.maxJobs())), app);
+        assertThat(herald.webhookStats()).as("no webhook part at all").isNull();
+        assertThat(warnings()).anyMatch(w -> w.contains("queue.driver none") && w.contains("[unheard]") && w.contains("never sent"));
+        try (RawClient client = RawClient.connectEstablished(herald.port(), app.key())) {
+            client.subscribeOk("unheard-room");
+        }
     }
 
     @Test
