@@ -62,19 +62,26 @@ public final class Herald implements AutoCloseable {
         this.config = config;
         this.loops = EventLoops.create(Runtime.getRuntime().availableProcessors());
         this.lettuce = LettuceClients.onLoops(loops.workers());
-        this.apps = new MemoryAppManager(config.appManager().apps());
-        this.quota = new ConnectionQuota();
-        this.webhooks = createWebhooks(config.queue(), config.webhooks(), config.processId());
-        ServerEvents events = webhooks == null ? ServerEvents.NONE : webhooks;
-        this.adapter = createAdapter(config.adapter(), config.processId(), events);
-        quota.countElsewhere(adapter::connectionsElsewhere);
-        this.cache = createCache(config.cache());
-        this.rateLimits = new HttpRateLimits(createRateLimiter(config.rateLimiter()), config.rateLimiter());
-        this.registry = new ChannelRegistry(loops.workers());
-        PusherProtocol protocol = new PusherProtocol(registry, adapter, cache, events, config.activityTimeoutSeconds());
-        HttpApi api = new HttpApi(apps, adapter, cache, quota, rateLimits,
-                () -> webhooks == null || webhooks.isHealthy(), draining::get);
-        this.server = new HeraldServer(config, loops, apps, registry, quota, protocol, api, draining::get);
+        try {
+            this.apps = new MemoryAppManager(config.appManager().apps());
+            this.quota = new ConnectionQuota();
+            this.webhooks = createWebhooks(config.queue(), config.webhooks(), config.processId());
+            ServerEvents events = webhooks == null ? ServerEvents.NONE : webhooks;
+            this.adapter = createAdapter(config.adapter(), config.processId(), events);
+            quota.countElsewhere(adapter::connectionsElsewhere);
+            this.cache = createCache(config.cache());
+            this.rateLimits = new HttpRateLimits(createRateLimiter(config.rateLimiter()), config.rateLimiter());
+            this.registry = new ChannelRegistry(loops.workers());
+            PusherProtocol protocol = new PusherProtocol(registry, adapter, cache, events, config.activityTimeoutSeconds());
+            HttpApi api = new HttpApi(apps, adapter, cache, quota, rateLimits,
+                    () -> webhooks == null || webhooks.isHealthy(), draining::get);
+            this.server = new HeraldServer(config, loops, apps, registry, quota, protocol, api, draining::get);
+        } catch (RuntimeException e) {
+            // A backend that cannot be reached at start-up: no thread of this node may outlive the failure.
+            lettuce.close();
+            loops.shutdown();
+            throw e;
+        }
     }
 
     /** The one place a cluster driver is chosen by name. */
