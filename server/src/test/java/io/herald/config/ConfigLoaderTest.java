@@ -3,11 +3,9 @@ package io.herald.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.herald.app.App;
 import io.herald.app.Webhook;
+import io.herald.testing.CapturedLogs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,28 +15,22 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 class ConfigLoaderTest {
 
     @TempDir
     Path dir;
 
-    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    private CapturedLogs logs;
 
     @BeforeEach
     void captureLogs() {
-        logs.start();
-        for (Class<?> c : List.of(ConfigTree.class, AppRecordParser.class, DefaultAppEnv.class, ConfigLoader.class)) {
-            ((Logger) LoggerFactory.getLogger(c)).addAppender(logs);
-        }
+        logs = CapturedLogs.onThisThread(ConfigTree.class, AppRecordParser.class, DefaultAppEnv.class, ConfigLoader.class);
     }
 
     @AfterEach
     void releaseLogs() {
-        for (Class<?> c : List.of(ConfigTree.class, AppRecordParser.class, DefaultAppEnv.class, ConfigLoader.class)) {
-            ((Logger) LoggerFactory.getLogger(c)).detachAppender(logs);
-        }
+        logs.close();
     }
 
     // ---- helpers -------------------------------------------------------------------------------
@@ -76,10 +68,7 @@ class ConfigLoaderTest {
     }
 
     private List<String> warnings() {
-        return logs.list.stream()
-                .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
-                .map(ILoggingEvent::getFormattedMessage)
-                .toList();
+        return logs.warnings();
     }
 
     private static final String APP = "{\"id\":\"a1\",\"key\":\"k1\",\"secret\":\"s1\"}";

@@ -2,10 +2,8 @@ package io.herald.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.herald.app.Webhook;
+import io.herald.testing.CapturedLogs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,26 +13,22 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /** The webhooks of an app, the queue.* and webhooks.* blocks and their variables, and each mistake's message. */
 class WebhookConfigTest {
     @TempDir
     Path dir;
 
-    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-    private final List<Logger> loggers = List.of((Logger) LoggerFactory.getLogger(WebhookRecords.class),
-            (Logger) LoggerFactory.getLogger(ConfigLoader.class));
+    private CapturedLogs logs;
 
     @BeforeEach
     void captureLogs() {
-        logs.start();
-        loggers.forEach(l -> l.addAppender(logs));
+        logs = CapturedLogs.onThisThread(WebhookRecords.class, ConfigLoader.class);
     }
 
     @AfterEach
     void releaseLogs() {
-        loggers.forEach(l -> l.detachAppender(logs));
+        logs.close();
     }
 
     private HeraldConfig load(String json, Map<String, String> env) throws IOException {
@@ -66,8 +60,7 @@ class WebhookConfigTest {
     }
 
     private List<String> warnings() {
-        return logs.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
-                .map(ILoggingEvent::getFormattedMessage).toList();
+        return logs.warnings();
     }
 
     @Test

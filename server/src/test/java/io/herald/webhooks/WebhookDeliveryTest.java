@@ -3,15 +3,13 @@ package io.herald.webhooks;
 import static io.herald.testing.WebhookReceiver.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.herald.Herald;
 import io.herald.app.App;
 import io.herald.app.Webhook;
 import io.herald.config.HeraldConfig;
 import io.herald.raw.ApiSigner;
 import io.herald.raw.RawClient;
+import io.herald.testing.CapturedLogs;
 import io.herald.testing.Poll;
 import io.herald.testing.TestServers;
 import io.herald.testing.WebhookReceiver;
@@ -21,7 +19,6 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * How webhooks are delivered when endpoints misbehave: retried after 5xx with backoff, not after a
@@ -31,25 +28,17 @@ class WebhookDeliveryTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private WebhookReceiver receiver;
     private Herald herald;
-    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-    private final Logger senderLog = (Logger) LoggerFactory.getLogger(WebhookSender.class);
-    private final Logger webhooksLog = (Logger) LoggerFactory.getLogger(Webhooks.class);
-    private final Logger heraldLog = (Logger) LoggerFactory.getLogger(Herald.class);
+    private CapturedLogs logs;
 
     @BeforeEach
     void setUp() {
         receiver = WebhookReceiver.start();
-        logs.start();
-        senderLog.addAppender(logs);
-        webhooksLog.addAppender(logs);
-        heraldLog.addAppender(logs);
+        logs = CapturedLogs.of(WebhookSender.class, Webhooks.class, Herald.class);
     }
 
     @AfterEach
     void tearDown() {
-        senderLog.detachAppender(logs);
-        webhooksLog.detachAppender(logs);
-        heraldLog.detachAppender(logs);
+        logs.close();
         if (herald != null) {
             herald.close();
         }
@@ -75,7 +64,7 @@ class WebhookDeliveryTest {
     }
 
     private List<String> warnings() {
-        return logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        return logs.all();
     }
 
     @Test

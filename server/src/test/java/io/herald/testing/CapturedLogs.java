@@ -1,0 +1,60 @@
+package io.herald.testing;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.util.List;
+import java.util.function.Predicate;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What some classes logged during one test. Test classes run in parallel and share Logback's
+ * loggers, so {@link #onThisThread} keeps only what the test's own thread logged: a test that
+ * asserts the absence of a warning must not see another class's warnings.
+ */
+public final class CapturedLogs implements AutoCloseable {
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private final List<Logger> loggers;
+    private final Predicate<ILoggingEvent> keep;
+
+    private CapturedLogs(Predicate<ILoggingEvent> keep, Class<?>... sources) {
+        this.keep = keep;
+        this.loggers = java.util.Arrays.stream(sources).map(c -> (Logger) LoggerFactory.getLogger(c)).toList();
+        appender.start();
+        loggers.forEach(l -> l.addAppender(appender));
+    }
+
+    /** Everything these classes log, from any thread (for messages logged by the server's own threads). */
+    public static CapturedLogs of(Class<?>... sources) {
+        return new CapturedLogs(e -> true, sources);
+    }
+
+    /** What these classes log on the calling thread only. */
+    public static CapturedLogs onThisThread(Class<?>... sources) {
+        String thread = Thread.currentThread().getName();
+        return new CapturedLogs(e -> e.getThreadName().equals(thread), sources);
+    }
+
+    /** The formatted messages at WARN level. */
+    public List<String> warnings() {
+        return messages(Level.WARN);
+    }
+
+    /** The formatted messages at any level. */
+    public List<String> all() {
+        return messages(null);
+    }
+
+    private List<String> messages(Level level) {
+        synchronized (appender) {
+            return appender.list.stream().filter(keep).filter(e -> level == null || e.getLevel() == level)
+                    .map(ILoggingEvent::getFormattedMessage).toList();
+        }
+    }
+
+    @Override
+    public void close() {
+        loggers.forEach(l -> l.detachAppender(appender));
+    }
+}
