@@ -3,13 +3,17 @@ package io.herald;
 import io.herald.api.HttpApi;
 import io.herald.app.App;
 import io.herald.app.AppManager;
+import io.herald.app.CachingAppManager;
 import io.herald.app.MemoryAppManager;
+import io.herald.app.sql.SqlAppManager;
+import io.herald.app.sql.SqlDialect;
 import io.herald.cache.ChannelCache;
 import io.herald.cache.MemoryChannelCache;
 import io.herald.cache.NoChannelCache;
 import io.herald.cache.RedisChannelCache;
 import io.herald.channel.ChannelRegistry;
 import io.herald.channel.ConnectionQuota;
+import io.herald.channel.RevokedApps;
 import io.herald.cluster.Adapter;
 import io.herald.cluster.ClusterAdapter;
 import io.herald.cluster.ClusterTransport;
@@ -20,10 +24,12 @@ import io.herald.config.HeraldConfig;
 import io.herald.events.ServerEvents;
 import io.herald.wire.ErrorCodes;
 import io.herald.protocol.PusherProtocol;
+import io.herald.ratelimit.AppRateLimits;
 import io.herald.ratelimit.HttpRateLimits;
 import io.herald.ratelimit.MemoryRateLimiter;
 import io.herald.ratelimit.RateLimiter;
 import io.herald.ratelimit.RedisRateLimiter;
+import io.herald.ratelimit.RedisSharedBudget;
 import io.herald.redis.LettuceClients;
 import io.herald.transport.EventLoops;
 import io.herald.transport.HeraldServer;
@@ -32,6 +38,8 @@ import io.herald.webhooks.RedisWebhookQueue;
 import io.herald.webhooks.WebhookQueue;
 import io.herald.webhooks.WebhookStats;
 import io.herald.webhooks.Webhooks;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +58,7 @@ public final class Herald implements AutoCloseable {
     private final Adapter adapter;
     private final ChannelCache cache;
     private final HttpRateLimits rateLimits;
+    private final AppRateLimits appLimits;
     private final ChannelRegistry registry;
     private final ConnectionQuota quota;
     private final HeraldServer server;
@@ -62,39 +71,72 @@ public final class Herald implements AutoCloseable {
         this.config = config;
         this.loops = EventLoops.create(Runtime.getRuntime().availableProcessors());
         this.lettuce = LettuceClients.onLoops(loops.workers());
+        // What is opened so far, closed again if a later part cannot start.
+        List<AutoCloseable> opened = new ArrayList<>();
         try {
-            this.apps = new MemoryAppManager(config.appManager().apps());
+            this.apps = opened(opened, createAppManager(config.appManager()));
             this.quota = new ConnectionQuota();
-            this.webhooks = createWebhooks(config.queue(), config.webhooks(), config.processId());
+            this.webhooks = opened(opened, createWebhooks(config.queue(), config.webhooks(), config.processId()));
             ServerEvents events = webhooks == null ? ServerEvents.NONE : webhooks;
-            this.adapter = createAdapter(config.adapter(), config.processId(), events);
+            this.adapter = opened(opened, createAdapter(config.adapter(), config.processId(), events));
             quota.countElsewhere(adapter::connectionsElsewhere);
-            this.cache = createCache(config.cache());
-            this.rateLimits = new HttpRateLimits(createRateLimiter(config.rateLimiter()), config.rateLimiter());
+            this.cache = opened(opened, createCache(config.cache()));
+            this.rateLimits = opened(opened, new HttpRateLimits(createRateLimiter(config.rateLimiter()), config.rateLimiter()));
+            this.appLimits = opened(opened, createAppLimits(config));
             this.registry = new ChannelRegistry(loops.workers());
             PusherProtocol protocol = new PusherProtocol(registry, adapter, cache, events, config.activityTimeoutSeconds());
-            HttpApi api = new HttpApi(apps, adapter, cache, quota, rateLimits,
+            HttpApi api = new HttpApi(apps, adapter, cache, quota, appLimits, rateLimits,
                     () -> webhooks == null || webhooks.isHealthy(), draining::get);
             this.server = new HeraldServer(config, loops, apps, registry, quota, protocol, api, draining::get);
         } catch (RuntimeException e) {
-            // A backend that cannot be reached at start-up: no thread of this node may outlive the failure.
+            // A backend that cannot be reached at start-up: no thread or connection of this node may outlive the failure.
+            for (int i = opened.size() - 1; i >= 0; i--) {
+                try {
+                    opened.get(i).close();
+                } catch (Exception closing) {
+                    e.addSuppressed(closing);
+                }
+            }
             lettuce.close();
             loops.shutdown();
             throw e;
         }
     }
 
-    /** The one place a cluster driver is chosen by name. */
+    private static <T> T opened(List<AutoCloseable> opened, T part) {
+        if (part instanceof AutoCloseable closeable) {
+            opened.add(closeable);
+        }
+        return part;
+    }
+
+    /** The one place an app manager driver is chosen (Java 17: an instanceof chain over the sealed config). */
+    private static AppManager createAppManager(HeraldConfig.AppManagerConfig config) {
+        if (config instanceof HeraldConfig.AppManagerConfig.Database database) {
+            SqlDialect dialect = database instanceof HeraldConfig.AppManagerConfig.Mysql ? SqlDialect.MYSQL : SqlDialect.POSTGRES;
+            return new CachingAppManager(SqlAppManager.open(dialect, database.database()), cacheTtl(database.cache()));
+        }
+        return new MemoryAppManager(((HeraldConfig.AppManagerConfig.Memory) config).apps());
+    }
+
+    /** How long an app read from a database is used: zero reads it again on every lookup. */
+    private static Duration cacheTtl(HeraldConfig.AppCache cache) {
+        return cache.enabled() ? Duration.ofSeconds(cache.ttlSeconds()) : Duration.ZERO;
+    }
+
+    /** The one place a cluster driver is chosen. */
     private Adapter createAdapter(HeraldConfig.AdapterConfig adapter, String nodeId, ServerEvents events) {
-        ClusterTransport transport = switch (adapter.driver()) {
-            case "local" -> null;
-            case "redis" -> RedisTransport.standalone(lettuce, adapter.servers().get(0), adapter.servers().get(1));
-            case "redis-cluster" -> RedisTransport.cluster(lettuce, adapter.servers());
-            case "nats" -> new NatsTransport(adapter, nodeId);
-            default -> throw new IllegalArgumentException("adapter.driver '" + adapter.driver() + "' is not available");
-        };
-        return transport == null ? new LocalAdapter(events)
-                : new ClusterAdapter(nodeId, transport, adapter.prefix(), adapter.requestTimeoutMillis(), quota::perApp, events);
+        ClusterTransport transport;
+        if (adapter instanceof HeraldConfig.AdapterConfig.Redis redis) {
+            transport = RedisTransport.standalone(lettuce, redis.publishUrl(), redis.subscribeUrl());
+        } else if (adapter instanceof HeraldConfig.AdapterConfig.RedisCluster cluster) {
+            transport = RedisTransport.cluster(lettuce, cluster.nodes());
+        } else if (adapter instanceof HeraldConfig.AdapterConfig.Nats nats) {
+            transport = new NatsTransport(nats, nodeId);
+        } else {
+            return new LocalAdapter(events);
+        }
+        return new ClusterAdapter(nodeId, transport, adapter.prefix(), adapter.requestTimeoutMillis(), quota::perApp, events);
     }
 
     /** The one place a webhook queue driver is chosen by name; null when {@code queue.driver} is none. */
@@ -102,16 +144,15 @@ public final class Herald implements AutoCloseable {
         WebhookStats stats = new WebhookStats();
         WebhookQueue jobs = switch (queue.driver()) {
             case "memory" -> new MemoryWebhookQueue(queue.maxJobs(), Webhooks.MEMORY_QUEUE_BYTES);
-            case "redis" -> RedisWebhookQueue.standalone(lettuce, queue.redisUrl(), queue.prefix(), nodeId, queue.maxJobs(),
-                    TimeUnit.SECONDS.toMillis(queue.leaseSeconds()), queue.commandTimeoutMillis(), stats);
-            case "redis-cluster" -> RedisWebhookQueue.cluster(lettuce, queue.clusterNodes(), queue.prefix(), nodeId,
+            case "redis", "redis-cluster" -> RedisWebhookQueue.open(lettuce, queue.redisEndpoint(), queue.prefix(), nodeId,
                     queue.maxJobs(), TimeUnit.SECONDS.toMillis(queue.leaseSeconds()), queue.commandTimeoutMillis(), stats);
             case "none" -> null;
             default -> throw new IllegalArgumentException("queue.driver '" + queue.driver() + "' is not available");
         };
         if (jobs == null) {
-            List<String> withWebhooks = config.appManager().apps().stream().filter(app -> !app.webhooks().isEmpty())
-                    .map(App::id).toList();
+            List<String> withWebhooks = config.appManager() instanceof HeraldConfig.AppManagerConfig.Memory memory
+                    ? memory.apps().stream().filter(app -> !app.webhooks().isEmpty()).map(App::id).toList()
+                    : List.of();
             if (!withWebhooks.isEmpty()) {
                 log.warn("queue.driver none: webhooks are off, so the webhooks of app(s) {} are never sent", withWebhooks);
             }
@@ -120,26 +161,48 @@ public final class Herald implements AutoCloseable {
         return new Webhooks(apps, jobs, queue, settings, stats);
     }
 
-    /** The one place a cache driver is chosen by name. */
+    /** The one place a cache driver is chosen. */
     private ChannelCache createCache(HeraldConfig.CacheConfig cache) {
-        return switch (cache.driver()) {
-            case "memory" -> new MemoryChannelCache(cache.ttlSeconds(), cache.maxCapacity());
-            case "redis" -> new RedisChannelCache(lettuce, cache.redisUrl(), cache.redisPrefix(), cache.ttlSeconds());
-            case "none" -> new NoChannelCache();
-            default -> throw new IllegalArgumentException("cache.driver '" + cache.driver() + "' is not available");
-        };
+        if (cache instanceof HeraldConfig.CacheConfig.Memory memory) {
+            return new MemoryChannelCache(memory.ttlSeconds(), memory.maxCapacity());
+        }
+        if (cache instanceof HeraldConfig.CacheConfig.Redis redis) {
+            return new RedisChannelCache(lettuce, redis.redis(), redis.prefix(), redis.ttlSeconds());
+        }
+        return new NoChannelCache();
     }
 
-    /** The one place a rate limiter driver is chosen by name; null when {@code rate_limiter.enabled} is false. */
+    /**
+     * The per-app limits hold for the whole cluster when it shares a Redis: the adapter's (redis or
+     * redis-cluster driver), else the rate limiter's (redis or redis-cluster driver, enabled or not).
+     * Otherwise (one node, or NATS without a Redis) each node counts on its own.
+     */
+    private AppRateLimits createAppLimits(HeraldConfig config) {
+        HeraldConfig.RedisEndpoint shared = null;
+        String part = "adapter.driver";
+        if (config.adapter() instanceof HeraldConfig.AdapterConfig.Redis redis) {
+            shared = new HeraldConfig.RedisEndpoint.Standalone(redis.publishUrl());
+        } else if (config.adapter() instanceof HeraldConfig.AdapterConfig.RedisCluster cluster) {
+            shared = new HeraldConfig.RedisEndpoint.Cluster(cluster.nodes());
+        } else if (config.rateLimiter().backend() instanceof HeraldConfig.RateLimiterBackend.Redis redis) {
+            shared = redis.redis();
+            part = "rate_limiter.driver";
+        }
+        String prefix = config.rateLimiter().backend() instanceof HeraldConfig.RateLimiterBackend.Redis redis
+                ? redis.prefix() : "sockudo_rl:";
+        return new AppRateLimits(shared == null ? null : new RedisSharedBudget(lettuce, shared, prefix, part),
+                adapter::liveNodes);
+    }
+
+    /** The one place a rate limiter driver is chosen; null when {@code rate_limiter.enabled} is false. */
     private RateLimiter createRateLimiter(HeraldConfig.RateLimiterConfig limiter) {
         if (!limiter.enabled()) {
             return null;
         }
-        return switch (limiter.driver()) {
-            case "memory" -> new MemoryRateLimiter();
-            case "redis" -> new RedisRateLimiter(lettuce, limiter.redisUrl(), limiter.redisPrefix());
-            default -> throw new IllegalArgumentException("rate_limiter.driver '" + limiter.driver() + "' is not available");
-        };
+        if (limiter.backend() instanceof HeraldConfig.RateLimiterBackend.Redis redis) {
+            return new RedisRateLimiter(lettuce, redis.redis(), redis.prefix());
+        }
+        return new MemoryRateLimiter();
     }
 
     public static Herald start(HeraldConfig config) throws InterruptedException {
@@ -150,13 +213,15 @@ public final class Herald implements AutoCloseable {
             }
             herald.adapter.start(herald.registry);
             herald.port = herald.server.bind();
+            herald.watchForRevokedApps();
         } catch (RuntimeException | InterruptedException e) {
             herald.stopParts();
             throw e;
         }
-        log.info("Herald node {} listening on {}:{} ({}, adapter {}, {} app(s))", config.processId(), config.host(),
-                herald.port, herald.loops.transportName(), herald.adapter.name(), config.appManager().apps().size());
+        log.info("Herald node {} listening on {}:{} ({}, adapter {}, apps {})", config.processId(), config.host(),
+                herald.port, herald.loops.transportName(), herald.adapter.name(), herald.apps.describe());
         log.info("webhooks: {}", herald.webhooks == null ? "off (queue.driver none)" : "queue " + herald.webhooks.describe());
+        log.info("per-app limits: {}", herald.appLimits.describe());
         HeraldConfig.RateLimiterConfig limits = config.rateLimiter();
         if (limits.enabled()) {
             log.info("rate limiter {}: {} API requests per {} s and {} WebSocket connections per {} s per client IP{}",
@@ -164,6 +229,15 @@ public final class Herald implements AutoCloseable {
                     limits.websocketWindowSeconds(), limits.trustForwardedFor() ? " (first X-Forwarded-For address)" : "");
         }
         return herald;
+    }
+
+    /** Apps from a database can be disabled or deleted while their clients are connected: see {@link RevokedApps}. */
+    private void watchForRevokedApps() {
+        if (config.appManager() instanceof HeraldConfig.AppManagerConfig.Database database) {
+            long every = Math.max(1, cacheTtl(database.cache()).toSeconds());
+            loops.workers().next().scheduleWithFixedDelay(
+                    () -> RevokedApps.closeConnectionsOfRevokedApps(apps, quota, registry), every, every, TimeUnit.SECONDS);
+        }
     }
 
     /** What the webhooks of this node did so far (null with queue.driver none). */
@@ -210,6 +284,7 @@ public final class Herald implements AutoCloseable {
         }
         cache.close();
         rateLimits.close();
+        appLimits.close();
         apps.close();
         lettuce.close();
         loops.shutdown();

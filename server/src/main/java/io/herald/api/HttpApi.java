@@ -12,6 +12,7 @@ import io.herald.ratelimit.HttpRateLimits;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The HTTP API (protocol spec section 5) and the health endpoints. Every {@code /apps/{id}/...}
@@ -30,10 +31,11 @@ public final class HttpApi {
     private final ChannelCache cache;
     private final HttpRateLimits requestLimits;
     private final BooleanSupplier webhookQueueHealthy;
-    private final AppRateLimits appLimits = new AppRateLimits();
+    private final AppRateLimits appLimits;
 
-    public HttpApi(AppManager apps, Adapter adapter, ChannelCache cache, ConnectionQuota quota,
+    public HttpApi(AppManager apps, Adapter adapter, ChannelCache cache, ConnectionQuota quota, AppRateLimits appLimits,
                    HttpRateLimits requestLimits, BooleanSupplier webhookQueueHealthy, BooleanSupplier draining) {
+        this.appLimits = appLimits;
         this.webhookQueueHealthy = webhookQueueHealthy;
         this.apps = apps;
         this.quota = quota;
@@ -53,11 +55,12 @@ public final class HttpApi {
     public CompletableFuture<ApiResponse> handle(ApiRequest request) {
         String[] parts = request.path().split("/", -1); // "" first, since paths start with '/'
         if (parts.length >= 3 && parts[1].equals("apps") && !parts[2].isEmpty()) {
-            return apps.findById(parts[2]).thenCompose(app -> appEndpoint(app, parts, request));
+            return apps.findById(parts[2]).handle((app, error) -> error != null ? completed(appsUnreadable(parts[2]))
+                    : appEndpoint(app, parts, request)).thenCompose(response -> response);
         }
         if (parts.length == 3 && parts[1].equals("up") && !parts[2].isEmpty()) {
-            return apps.findById(parts[2]).thenApply(app -> app.isEmpty()
-                    ? ApiResponse.error(404, "App " + parts[2] + " does not exist")
+            return apps.findById(parts[2]).handle((app, error) -> error != null ? appsUnreadable(parts[2])
+                    : app.isEmpty() ? ApiResponse.error(404, "App " + parts[2] + " does not exist")
                     : up());
         }
         return CompletableFuture.completedFuture(switch (request.path()) {
@@ -67,9 +70,17 @@ public final class HttpApi {
         });
     }
 
+    /** The app could not be looked up: its database does not answer and this node never read it. */
+    private ApiResponse appsUnreadable(String appId) {
+        return ApiResponse.error(503, "App " + appId + " cannot be read right now (" + apps.describe() + " does not answer); try again");
+    }
+
     private ApiResponse up() {
         if (draining.getAsBoolean()) {
             return ApiResponse.text(503, "Shutting down");
+        }
+        if (!apps.isHealthy()) {
+            return ApiResponse.text(503, "App database unreachable: " + apps.describe());
         }
         if (!adapter.isHealthy()) {
             return ApiResponse.text(503, "Cluster backend (" + adapter.name() + ") unreachable");
@@ -122,18 +133,14 @@ public final class HttpApi {
                 if (!method.equals("GET")) {
                     return completed(ApiResponse.error(405, request.path() + " accepts GET only"));
                 }
-                if (!appLimits.tryReadRequest(app)) {
-                    return completed(ApiResponse.error(429, "Too many requests: app " + app.id() + " allows "
-                            + app.maxReadRequestsPerSecond() + " channel queries per second"));
-                }
-                if (parts.length == 4) {
-                    return queries.channels(app, request);
-                }
-                if (parts.length == 5) {
-                    return queries.channel(app, parts[4], request);
-                }
-                if (parts[5].equals("users")) {
-                    return queries.users(app, parts[4]);
+                Supplier<CompletableFuture<ApiResponse>> query = parts.length == 4 ? () -> queries.channels(app, request)
+                        : parts.length == 5 ? () -> queries.channel(app, parts[4], request)
+                        : parts[5].equals("users") ? () -> queries.users(app, parts[4])
+                        : null;
+                if (query != null) {
+                    return appLimits.tryReadRequest(app).thenCompose(allowed -> allowed ? query.get()
+                            : completed(ApiResponse.error(429, "Too many requests: app " + app.id() + " allows "
+                                    + app.maxReadRequestsPerSecond() + " channel queries per second")));
                 }
             }
             case "users/2" -> {

@@ -41,9 +41,12 @@ final class PublishEndpoints {
         } catch (InvalidRequest invalid) {
             return CompletableFuture.completedFuture(invalid.response());
         }
-        if (!limits.tryBackendEvents(app, event.channels().size())) {
-            return CompletableFuture.completedFuture(overLimit(app, event.channels().size()));
-        }
+        int published = event.channels().size();
+        return limits.tryBackendEvents(app, published).thenCompose(allowed -> allowed
+                ? publishEvent(app, event, request) : CompletableFuture.completedFuture(overLimit(app, published)));
+    }
+
+    private CompletableFuture<ApiResponse> publishEvent(App app, Event event, ApiRequest request) {
         publish(app, event, request);
         if (event.info().isEmpty()) {
             return CompletableFuture.completedFuture(ApiResponse.json(200, "{}"));
@@ -77,9 +80,11 @@ final class PublishEndpoints {
             return CompletableFuture.completedFuture(invalid.response());
         }
         int published = events.stream().mapToInt(event -> event.channels().size()).sum();
-        if (!limits.tryBackendEvents(app, published)) {
-            return CompletableFuture.completedFuture(overLimit(app, published));
-        }
+        return limits.tryBackendEvents(app, published).thenCompose(allowed -> allowed
+                ? publishBatch(app, events, request) : CompletableFuture.completedFuture(overLimit(app, published)));
+    }
+
+    private CompletableFuture<ApiResponse> publishBatch(App app, List<Event> events, ApiRequest request) {
         events.forEach(event -> publish(app, event, request));
         if (events.stream().allMatch(event -> event.info().isEmpty())) {
             return CompletableFuture.completedFuture(ApiResponse.json(200, "{}"));

@@ -12,8 +12,10 @@ public final class MemoryAppManager implements AppManager {
     private final Map<String, CompletableFuture<Optional<App>>> byKey;
     private final Map<String, CompletableFuture<Optional<App>>> byId;
     private static final CompletableFuture<Optional<App>> NONE = CompletableFuture.completedFuture(Optional.empty());
+    private final int count;
 
     public MemoryAppManager(List<App> apps) {
+        this.count = apps.size();
         // Answers are precomputed: a lookup on the connect path allocates nothing.
         this.byKey = index(apps, App::key);
         this.byId = index(apps, App::id);
@@ -32,5 +34,10 @@ public final class MemoryAppManager implements AppManager {
     @Override
     public CompletableFuture<Optional<App>> findById(String id) {
         return byId.getOrDefault(id, NONE);
+    }
+
+    @Override
+    public String describe() {
+        return "memory (" + count + " app(s) from the configuration)";
     }
 }

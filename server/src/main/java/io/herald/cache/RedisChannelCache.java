@@ -1,40 +1,41 @@
 package io.herald.cache;
 
+import io.herald.config.HeraldConfig.RedisEndpoint;
 import io.herald.redis.LettuceClients;
-import io.lettuce.core.RedisClient;
+import io.herald.redis.RedisConnection;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Cache channels shared by every node ({@code cache.driver: redis}): one key per channel,
- * {@code {prefix}{app}:{channel}}, written with {@code SET ... PX ttl}.
+ * Cache channels shared by every node ({@code cache.driver: redis} or {@code redis-cluster}): one
+ * key per channel, {@code {prefix}{app}:{channel}}, written with {@code SET ... PX ttl}. While
+ * Redis is unreachable, writes and reads fail at once (a subscriber gets {@code pusher:cache_miss})
+ * rather than waiting in memory.
  */
 public final class RedisChannelCache implements ChannelCache {
     private static final Logger log = LoggerFactory.getLogger(RedisChannelCache.class);
 
-    private final RedisClient client;
-    private final StatefulRedisConnection<byte[], byte[]> connection;
-    private final RedisAsyncCommands<byte[], byte[]> redis;
+    /** A cached event is worth little once late: a subscriber waits at most this long for it. */
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+    private static final int MAX_QUEUED_COMMANDS = 10_000;
+
+    private final RedisConnection<byte[], byte[]> connection;
+    private final RedisClusterAsyncCommands<byte[], byte[]> redis;
     private final String prefix;
     private final long ttlMillis;
 
-    public RedisChannelCache(LettuceClients lettuce, String url, String prefix, int ttlSeconds) {
-        this.client = lettuce.standalone(url);
-        try {
-            this.connection = client.connect(ByteArrayCodec.INSTANCE);
-        } catch (RuntimeException e) {
-            client.shutdown();
-            throw new IllegalStateException("cache.driver redis: cannot connect to " + url + ": " + e.getMessage(), e);
-        }
-        this.redis = connection.async();
+    public RedisChannelCache(LettuceClients lettuce, RedisEndpoint endpoint, String prefix, int ttlSeconds) {
+        this.connection = RedisConnection.open(lettuce, endpoint, ByteArrayCodec.INSTANCE,
+                new RedisConnection.Options(COMMAND_TIMEOUT, MAX_QUEUED_COMMANDS, true), "cache.driver");
+        this.redis = connection.commands();
         this.prefix = prefix;
         this.ttlMillis = ttlSeconds * 1000L;
     }
@@ -50,7 +51,7 @@ public final class RedisChannelCache implements ChannelCache {
     @Override
     public CompletableFuture<Optional<CachedEvent>> get(String appId, String channel) {
         byte[] key = key(appId, channel);
-        // Both commands go out together on the one connection; Redis answers them in order.
+        // Both commands go out together (to the key's shard on a cluster); Redis answers them in order.
         RedisFuture<byte[]> value = redis.get(key);
         RedisFuture<Long> ttl = redis.pttl(key);
         return value.toCompletableFuture().thenCombine(ttl, (message, millis) -> message == null
@@ -74,6 +75,5 @@ public final class RedisChannelCache implements ChannelCache {
     @Override
     public void close() {
         connection.close();
-        client.shutdown();
     }
 }

@@ -72,6 +72,11 @@ public interface Adapter extends AutoCloseable {
         return 0;
     }
 
+    /** Nodes of the cluster this node hears from, itself included; 1 on a single node. */
+    default int liveNodes() {
+        return 1;
+    }
+
     /** False while the backend that links the nodes is unreachable ({@code /up} then answers 503). */
     default boolean isHealthy() {
         return true;

@@ -77,6 +77,8 @@ public final class ClusterAdapter implements Adapter {
     private final PresenceTable localPresence = new PresenceTable();
     private final ClusterQueries queries;
     private volatile AdapterEventHandler handler;
+    /** Set once the transport is up: a node that failed to start has nobody to say goodbye to. */
+    private volatile boolean transportStarted;
     /** This node's open connections per app, sent with each heartbeat. */
     private final Supplier<Map<String, Integer>> localConnections;
     /** The other nodes' open connections per app, from their last heartbeat. */
@@ -133,6 +135,7 @@ public final class ClusterAdapter implements Adapter {
         this.handler = handler;
         startedNanos = System.nanoTime();
         transport.start(List.of(broadcastSubject, nodeSubject(nodeId)), this::receive);
+        transportStarted = true;
         control.execute(() -> guarded("heartbeat", this::heartbeat));
         // Our (empty) state first: a node that restarts under the same id before the others noticed
         // must not leave its previous life's members and channels in their copies.
@@ -497,6 +500,11 @@ public final class ClusterAdapter implements Adapter {
     }
 
     @Override
+    public int liveNodes() {
+        return 1 + lastSeen.size();
+    }
+
+    @Override
     public int connectionsElsewhere(String appId) {
         int total = 0;
         for (Map<String, Integer> counts : remoteConnections.values()) {
@@ -623,12 +631,14 @@ public final class ClusterAdapter implements Adapter {
     /** Says goodbye (others drop our members at once), lets queued presence changes go out, then disconnects. */
     @Override
     public void close() {
-        control.execute(() -> guarded("bye", () -> {
-            if (lastSeen.isEmpty()) {
-                facts.endHolds(); // no node is left to take the held facts over
-            }
-            broadcast(Kind.BYE, null);
-        }));
+        if (transportStarted) {
+            control.execute(() -> guarded("bye", () -> {
+                if (lastSeen.isEmpty()) {
+                    facts.endHolds(); // no node is left to take the held facts over
+                }
+                broadcast(Kind.BYE, null);
+            }));
+        }
         control.shutdown();
         try {
             control.awaitTermination(2, TimeUnit.SECONDS);

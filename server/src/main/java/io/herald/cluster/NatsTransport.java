@@ -20,11 +20,11 @@ import org.slf4j.LoggerFactory;
 public final class NatsTransport implements ClusterTransport {
     private static final Logger log = LoggerFactory.getLogger(NatsTransport.class);
 
-    private final HeraldConfig.AdapterConfig config;
+    private final HeraldConfig.AdapterConfig.Nats config;
     private final String connectionName;
     private Connection connection;
 
-    public NatsTransport(HeraldConfig.AdapterConfig config, String nodeId) {
+    public NatsTransport(HeraldConfig.AdapterConfig.Nats config, String nodeId) {
         this.config = config;
         this.connectionName = "herald-" + nodeId;
     }

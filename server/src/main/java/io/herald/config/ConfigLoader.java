@@ -4,6 +4,8 @@ import static java.util.Map.entry;
 
 import io.herald.app.App;
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,18 +31,21 @@ public final class ConfigLoader {
 
     private static final List<String> ADAPTERS_AVAILABLE = List.of("local", "redis", "redis-cluster", "nats");
     private static final List<String> ADAPTERS_KNOWN = List.of("local", "redis", "redis-cluster", "nats");
-    private static final List<String> APP_MANAGERS_AVAILABLE = List.of("memory", "array");
-    private static final List<String> APP_MANAGERS_KNOWN = List.of("memory", "array", "mysql", "postgres", "pgsql");
-    private static final List<String> CACHES_AVAILABLE = List.of("memory", "redis", "none");
-    private static final List<String> CACHES_KNOWN = List.of("memory", "redis", "redis-cluster", "none");
-    private static final List<String> RATE_LIMITERS_AVAILABLE = List.of("memory", "redis");
-    private static final List<String> RATE_LIMITERS_KNOWN = List.of("memory", "redis", "redis-cluster");
+    private static final List<String> APP_MANAGERS_AVAILABLE = List.of("memory", "array", "mysql", "postgres", "pgsql",
+            "postgresql");
+    private static final List<String> APP_MANAGERS_KNOWN = APP_MANAGERS_AVAILABLE;
+    private static final List<String> CACHES_AVAILABLE = List.of("memory", "redis", "redis-cluster", "none");
+    private static final List<String> CACHES_KNOWN = CACHES_AVAILABLE;
+    private static final List<String> RATE_LIMITERS_AVAILABLE = List.of("memory", "redis", "redis-cluster");
+    private static final List<String> RATE_LIMITERS_KNOWN = RATE_LIMITERS_AVAILABLE;
     private static final List<String> QUEUES_AVAILABLE = List.of("memory", "redis", "redis-cluster", "none");
     /** Sockudo's queue drivers; those beyond {@link #QUEUES_AVAILABLE} are refused by name. */
     private static final List<String> QUEUES_KNOWN = List.of("memory", "redis", "redis-cluster", "none", "nats",
             "pulsar", "rabbitmq", "google-pubsub", "kafka", "iggy", "sqs", "sns");
 
     private static final Object ANY = ConfigTree.ANY;
+    private static final Map<String, Object> SQL_DATABASE_KEYS = Map.of("host", ANY, "port", ANY, "username", ANY,
+            "password", ANY, "database", ANY, "table_name", ANY, "connection_pool_size", ANY);
 
     /**
      * Every key this build knows. Sections marked ANY are read elsewhere or will be by later work
@@ -53,16 +58,18 @@ public final class ConfigLoader {
             entry("http_max_body_kb", ANY),
             entry("instance", Map.of("process_id", ANY)),
             entry("adapter", Map.of("driver", ANY, "redis", ANY, "cluster", ANY, "nats", ANY)),
-            entry("app_manager", Map.of("driver", ANY, "array", Map.of("apps", ANY), "cache", ANY)),
+            entry("app_manager", Map.of("driver", ANY, "array", Map.of("apps", ANY),
+                    "cache", Map.of("enabled", ANY, "ttl", ANY))),
             entry("cache", Map.of("driver", ANY,
                     "memory", Map.of("ttl", ANY, "cleanup_interval", ANY, "max_capacity", ANY),
-                    "redis", Map.of("prefix", ANY, "url_override", ANY, "cluster_mode", ANY))),
+                    "redis", Map.of("prefix", ANY, "url_override", ANY, "cluster_mode", ANY),
+                    "redis_cluster", Map.of("nodes", ANY, "prefix", ANY))),
             entry("ssl", Map.of("enabled", ANY, "cert_path", ANY, "key_path", ANY, "redirect_http", ANY,
                     "http_port", ANY, "passphrase", ANY, "ca_path", ANY)),
             entry("cors", Map.of("origin", ANY, "methods", ANY, "allowed_headers", ANY, "credentials", ANY)),
             entry("rate_limiter", Map.of("enabled", ANY, "driver", ANY, "api_rate_limit", ANY,
                     "websocket_rate_limit", ANY, "redis", Map.of("prefix", ANY, "url_override", ANY, "cluster_mode", ANY),
-                    "trust_forwarded_for", ANY)),
+                    "redis_cluster", Map.of("nodes", ANY, "prefix", ANY), "trust_forwarded_for", ANY)),
             entry("queue", Map.of("driver", ANY,
                     "redis", Map.of("concurrency", ANY, "prefix", ANY, "url_override", ANY, "cluster_mode", ANY,
                             "response_timeout_ms", ANY),
@@ -70,7 +77,8 @@ public final class ConfigLoader {
                     "lease_seconds", ANY, "max_jobs", ANY, "reliability", ANY)),
             entry("webhooks", Map.of("batching", Map.of("enabled", ANY, "duration", ANY, "size", ANY),
                     "request_timeout_ms", ANY, "retry_window_seconds", ANY)),
-            entry("database", ANY), entry("metrics", ANY), entry("health_check", ANY));
+            entry("database", Map.of("mysql", SQL_DATABASE_KEYS, "postgres", SQL_DATABASE_KEYS, "redis", ANY)),
+            entry("metrics", ANY), entry("health_check", ANY));
 
     private ConfigLoader() {}
 
@@ -100,11 +108,6 @@ public final class ConfigLoader {
         tree.warnUnknownKeys(SCHEMA);
 
         String adapterDriver = driver(tree, "adapter.driver", "ADAPTER_DRIVER", "local", ADAPTERS_KNOWN, ADAPTERS_AVAILABLE);
-        String appManagerDriver = driver(tree, "app_manager.driver", "APP_MANAGER_DRIVER", "memory",
-                APP_MANAGERS_KNOWN, APP_MANAGERS_AVAILABLE);
-        if (appManagerDriver.equals("array")) {
-            appManagerDriver = "memory";
-        }
 
         return new HeraldConfig(
                 tree.bool("debug", "DEBUG", false),
@@ -118,15 +121,8 @@ public final class ConfigLoader {
                 tree.integer("http_max_body_kb", "HTTP_MAX_BODY_KB", 2048, 1, 65536),
                 tree.string("instance.process_id", "INSTANCE_PROCESS_ID", UUID.randomUUID().toString()),
                 adapter(tree, adapterDriver),
-                new HeraldConfig.AppManagerConfig(appManagerDriver, apps(tree, vars),
-                        tree.bool("app_manager.cache.enabled", null, true),
-                        tree.integer("app_manager.cache.ttl", null, 300, 0, Integer.MAX_VALUE)),
-                new HeraldConfig.CacheConfig(
-                        driver(tree, "cache.driver", "CACHE_DRIVER", "memory", CACHES_KNOWN, CACHES_AVAILABLE),
-                        tree.integer("cache.memory.ttl", null, 300, 1, Integer.MAX_VALUE),
-                        tree.integer("cache.memory.max_capacity", null, 10_000, 1, Integer.MAX_VALUE),
-                        redisUrl(tree, "cache.redis.url_override"),
-                        tree.string("cache.redis.prefix", null, "sockudo_cache:")),
+                appManager(tree, vars),
+                cache(tree),
                 ssl(tree),
                 cors(tree),
                 rateLimiter(tree),
@@ -190,24 +186,27 @@ public final class ConfigLoader {
     private static HeraldConfig.AdapterConfig adapter(ConfigTree tree, String driver) {
         return switch (driver) {
             case "redis" -> {
-                List<String> urls = List.of(redisUrl(tree, "adapter.redis.redis_pub_options.url"),
-                        redisUrl(tree, "adapter.redis.redis_sub_options.url"));
+                String publish = redisUrl(tree, "adapter.redis.redis_pub_options.url");
+                String subscribe = redisUrl(tree, "adapter.redis.redis_sub_options.url");
+                String prefix = tree.string("adapter.redis.prefix", null, "sockudo_adapter:");
+                int timeout = tree.integer("adapter.redis.requests_timeout", null, 5000, 1, 600_000);
                 // cluster_mode: the same URLs are seeds of a Redis Cluster.
-                yield new HeraldConfig.AdapterConfig(tree.bool("adapter.redis.cluster_mode", null, false) ? "redis-cluster" : "redis",
-                        urls, tree.string("adapter.redis.prefix", null, "sockudo_adapter:"),
-                        tree.integer("adapter.redis.requests_timeout", null, 5000, 1, 600_000), 5000, null, null, null);
+                yield tree.bool("adapter.redis.cluster_mode", null, false)
+                        ? new HeraldConfig.AdapterConfig.RedisCluster(List.of(publish, subscribe).stream().distinct().toList(),
+                                prefix, timeout)
+                        : new HeraldConfig.AdapterConfig.Redis(publish, subscribe, prefix, timeout);
             }
-            case "redis-cluster" -> new HeraldConfig.AdapterConfig("redis-cluster",
+            case "redis-cluster" -> new HeraldConfig.AdapterConfig.RedisCluster(
                     tree.stringList("adapter.cluster.nodes", "REDIS_CLUSTER_NODES", List.of("redis://127.0.0.1:7000")),
                     tree.string("adapter.cluster.prefix", null, "sockudo_cluster:"),
-                    tree.integer("adapter.cluster.request_timeout_ms", null, 5000, 1, 600_000), 5000, null, null, null);
+                    tree.integer("adapter.cluster.request_timeout_ms", null, 5000, 1, 600_000));
             case "nats" -> {
                 List<String> servers = tree.stringList("adapter.nats.servers", "NATS_SERVERS", List.of("nats://127.0.0.1:4222"));
                 String single = tree.env("NATS_URL");
                 if (single != null && tree.env("NATS_SERVERS") == null && !single.isBlank()) {
                     servers = List.of(single.trim());
                 }
-                yield new HeraldConfig.AdapterConfig("nats", servers,
+                yield new HeraldConfig.AdapterConfig.Nats(servers,
                         tree.string("adapter.nats.prefix", "NATS_PREFIX", "sockudo_nats:"),
                         tree.integer("adapter.nats.request_timeout_ms", "NATS_REQUEST_TIMEOUT_MS", 5000, 1, 600_000),
                         tree.integer("adapter.nats.connection_timeout_ms", null, 5000, 1, 600_000),
@@ -215,8 +214,82 @@ public final class ConfigLoader {
                         tree.string("adapter.nats.password", "NATS_PASSWORD", null),
                         tree.string("adapter.nats.token", "NATS_TOKEN", null));
             }
-            default -> HeraldConfig.AdapterConfig.local();
+            default -> new HeraldConfig.AdapterConfig.Local();
         };
+    }
+
+    /**
+     * {@code app_manager.*}: the configured apps (memory), or a table in MySQL or PostgreSQL
+     * ({@code database.mysql} / {@code database.postgres}) read through {@code app_manager.cache}.
+     */
+    private static HeraldConfig.AppManagerConfig appManager(ConfigTree tree, Map<String, String> vars) {
+        String driver = driver(tree, "app_manager.driver", "APP_MANAGER_DRIVER", "memory", APP_MANAGERS_KNOWN,
+                APP_MANAGERS_AVAILABLE);
+        HeraldConfig.AppCache cache = new HeraldConfig.AppCache(tree.bool("app_manager.cache.enabled", null, true),
+                tree.integer("app_manager.cache.ttl", null, 300, 1, Integer.MAX_VALUE));
+        return switch (driver) {
+            case "mysql" -> new HeraldConfig.AppManagerConfig.Mysql(sqlDatabase(tree, "mysql", 3306, "root"), cache);
+            case "postgres", "pgsql", "postgresql" ->
+                    new HeraldConfig.AppManagerConfig.Postgres(sqlDatabase(tree, "postgres", 5432, "postgres"), cache);
+            default -> new HeraldConfig.AppManagerConfig.Memory(apps(tree, vars));
+        };
+    }
+
+    /** {@code database.mysql} or {@code database.postgres}, and their {@code DATABASE_MYSQL_*} / {@code DATABASE_POSTGRES_*} variables. */
+    private static HeraldConfig.SqlDatabase sqlDatabase(ConfigTree tree, String name, int defaultPort, String defaultUser) {
+        String key = "database." + name + ".";
+        String var = "DATABASE_" + name.toUpperCase(Locale.ROOT) + "_";
+        if (tree.node("app_manager.array.apps") != null) {
+            LOG.warn("app_manager.array.apps is not used: app_manager.driver is {}, so apps come from the database", name);
+        }
+        return new HeraldConfig.SqlDatabase(
+                tree.string(key + "host", var + "HOST", "localhost"),
+                tree.integer(key + "port", var + "PORT", defaultPort, 1, 65535),
+                tree.string(key + "username", var + "USERNAME", defaultUser),
+                tree.optionalString(key + "password", var + "PASSWORD"),
+                tree.string(key + "database", var + "DATABASE", "sockudo"),
+                tableName(tree, key + "table_name", var + "TABLE_NAME"),
+                tree.integer(key + "connection_pool_size", var + "CONNECTION_POOL_SIZE", 10, 1, 1000));
+    }
+
+    /** A table name is put into SQL text, so only a plain identifier is accepted. */
+    private static String tableName(ConfigTree tree, String key, String envVar) {
+        String table = tree.string(key, envVar, "applications");
+        if (!table.matches("[A-Za-z_][A-Za-z0-9_]{0,63}")) {
+            throw invalidHere(tree, key, envVar, ConfigException.expected(tree.nameOf(key, envVar),
+                    "a table name of letters, digits and underscores", JsonValues.quote(table)));
+        }
+        return table;
+    }
+
+    /** {@code cache.*}: the chosen driver and its block. */
+    private static HeraldConfig.CacheConfig cache(ConfigTree tree) {
+        String driver = driver(tree, "cache.driver", "CACHE_DRIVER", "memory", CACHES_KNOWN, CACHES_AVAILABLE);
+        int ttl = tree.integer("cache.memory.ttl", null, 300, 1, Integer.MAX_VALUE);
+        String prefix = tree.string(driver.equals("redis-cluster") ? "cache.redis_cluster.prefix" : "cache.redis.prefix",
+                null, "sockudo_cache:");
+        return switch (driver) {
+            case "redis", "redis-cluster" -> new HeraldConfig.CacheConfig.Redis(
+                    redisEndpoint(tree, driver, "cache.redis", "cache.redis_cluster.nodes"), prefix, ttl);
+            case "none" -> new HeraldConfig.CacheConfig.None();
+            default -> new HeraldConfig.CacheConfig.Memory(ttl,
+                    tree.integer("cache.memory.max_capacity", null, 10_000, 1, Integer.MAX_VALUE));
+        };
+    }
+
+    /**
+     * The Redis of a part whose driver is {@code redis} (its {@code block.url_override}, or the
+     * shared Redis; {@code block.cluster_mode} makes that URL a seed of a Redis Cluster) or
+     * {@code redis-cluster} (its own nodes, else the shared cluster nodes).
+     */
+    private static HeraldConfig.RedisEndpoint redisEndpoint(ConfigTree tree, String driver, String block, String ownNodesKey) {
+        if (driver.equals("redis-cluster")) {
+            return new HeraldConfig.RedisEndpoint.Cluster(clusterNodes(tree, ownNodesKey));
+        }
+        String url = redisUrl(tree, block + ".url_override");
+        return tree.bool(block + ".cluster_mode", null, false)
+                ? new HeraldConfig.RedisEndpoint.Cluster(List.of(url))
+                : new HeraldConfig.RedisEndpoint.Standalone(url);
     }
 
     private static HeraldConfig.SslConfig ssl(ConfigTree tree) {
@@ -251,15 +324,20 @@ public final class ConfigLoader {
 
     private static HeraldConfig.RateLimiterConfig rateLimiter(ConfigTree tree) {
         HeraldConfig.RateLimiterConfig off = HeraldConfig.RateLimiterConfig.off();
+        String driver = driver(tree, "rate_limiter.driver", "RATE_LIMITER_DRIVER", "memory", RATE_LIMITERS_KNOWN,
+                RATE_LIMITERS_AVAILABLE);
+        HeraldConfig.RateLimiterBackend backend = driver.equals("memory") ? new HeraldConfig.RateLimiterBackend.Memory()
+                : new HeraldConfig.RateLimiterBackend.Redis(
+                        redisEndpoint(tree, driver, "rate_limiter.redis", "rate_limiter.redis_cluster.nodes"),
+                        tree.string(driver.equals("redis-cluster") ? "rate_limiter.redis_cluster.prefix" : "rate_limiter.redis.prefix",
+                                null, "sockudo_rl:"));
         return new HeraldConfig.RateLimiterConfig(
                 tree.bool("rate_limiter.enabled", "RATE_LIMITER_ENABLED", off.enabled()),
-                driver(tree, "rate_limiter.driver", "RATE_LIMITER_DRIVER", "memory", RATE_LIMITERS_KNOWN, RATE_LIMITERS_AVAILABLE),
+                backend,
                 tree.integer("rate_limiter.api_rate_limit.max_requests", null, off.apiMaxRequests(), 1, Integer.MAX_VALUE),
                 tree.integer("rate_limiter.api_rate_limit.window_seconds", null, off.apiWindowSeconds(), 1, Integer.MAX_VALUE),
                 tree.integer("rate_limiter.websocket_rate_limit.max_requests", null, off.websocketMaxRequests(), 1, Integer.MAX_VALUE),
                 tree.integer("rate_limiter.websocket_rate_limit.window_seconds", null, off.websocketWindowSeconds(), 1, Integer.MAX_VALUE),
-                redisUrl(tree, "rate_limiter.redis.url_override"),
-                tree.string("rate_limiter.redis.prefix", null, off.redisPrefix()),
                 tree.bool("rate_limiter.trust_forwarded_for", null, off.trustForwardedFor()));
     }
 
@@ -280,7 +358,9 @@ public final class ConfigLoader {
         int port = tree.integer("database.redis.port", null, 6379, 1, 65535);
         String password = tree.string("database.redis.password", null, null);
         int db = tree.integer("database.redis.db", null, 0, 0, Integer.MAX_VALUE);
-        return "redis://" + (password == null ? "" : ":" + password + "@") + host + ":" + port + "/" + db;
+        // The password is percent-encoded: '@', '#', '/' or ':' in it must not change where the URL points.
+        String credentials = password == null ? "" : ":" + URLEncoder.encode(password, StandardCharsets.UTF_8).replace("+", "%20") + "@";
+        return "redis://" + credentials + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/" + db;
     }
 
     /** The effective driver name, lower-cased; known-but-unbuilt and unknown names fail differently. */

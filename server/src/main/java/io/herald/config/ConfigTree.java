@@ -108,6 +108,11 @@ final class ConfigTree {
         });
     }
 
+    /** Any string as given, the empty one included (a password); null when absent. */
+    String optionalString(String keyPath, String envVar) {
+        return read(keyPath, envVar, null, JsonValues::string, (var, raw) -> raw);
+    }
+
     /** A list of strings; from the environment, comma-separated. */
     List<String> stringList(String keyPath, String envVar, List<String> fallback) {
         return read(keyPath, envVar, fallback, JsonValues::stringList, (var, raw) -> Arrays.stream(raw.split(","))

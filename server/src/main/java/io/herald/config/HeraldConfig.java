@@ -31,37 +31,215 @@ public record HeraldConfig(
     public static final int DEFAULT_PORT = 6001;
 
     /**
-     * {@code adapter.*}: which cluster driver carries events between nodes, resolved for that
-     * driver. {@code servers} are the Redis URLs (redis: publish then subscribe connection;
-     * redis-cluster: the seed nodes) or NATS servers; {@code prefix} starts every channel or subject
-     * name, so several Herald clusters can share one backend.
+     * {@code adapter.*}: which cluster driver carries events between nodes, with that driver's
+     * settings. {@code prefix} starts every channel or subject name, so several Herald clusters can
+     * share one backend; {@code requestTimeoutMillis} bounds a cluster-wide query.
      */
-    public record AdapterConfig(String driver, List<String> servers, String prefix, int requestTimeoutMillis,
-                                int connectionTimeoutMillis, String username, String password, String token) {
-        public AdapterConfig {
-            servers = List.copyOf(servers);
+    public sealed interface AdapterConfig {
+        String driver();
+
+        String prefix();
+
+        int requestTimeoutMillis();
+
+        /** One node on its own. */
+        record Local() implements AdapterConfig {
+            public String driver() {
+                return "local";
+            }
+
+            public String prefix() {
+                return "";
+            }
+
+            public int requestTimeoutMillis() {
+                return 5000;
+            }
         }
 
-        public static AdapterConfig local() {
-            return new AdapterConfig("local", List.of(), "", 5000, 5000, null, null, null);
-        }
-    }
+        /** Redis pub/sub; the publishing and the subscribing connection may use different URLs. */
+        record Redis(String publishUrl, String subscribeUrl, String prefix, int requestTimeoutMillis) implements AdapterConfig {
+            public String driver() {
+                return "redis";
+            }
 
-    /** `app_manager.*`: where apps come from; `apps` is the memory (array) driver's list. */
-    public record AppManagerConfig(String driver, List<App> apps, boolean cacheEnabled, int cacheTtlSeconds) {
-        public AppManagerConfig {
-            apps = List.copyOf(apps);
+            @Override
+            public String toString() {
+                return "Redis[" + RedisEndpoint.withoutPasswords(publishUrl) + ", " + RedisEndpoint.withoutPasswords(subscribeUrl)
+                        + ", prefix=" + prefix + ", requestTimeoutMillis=" + requestTimeoutMillis + "]";
+            }
+        }
+
+        /** Sharded pub/sub on a Redis Cluster found from any of {@code nodes}. */
+        record RedisCluster(List<String> nodes, String prefix, int requestTimeoutMillis) implements AdapterConfig {
+            public RedisCluster {
+                nodes = List.copyOf(nodes);
+            }
+
+            public String driver() {
+                return "redis-cluster";
+            }
+        }
+
+        /** NATS core pub/sub on any of {@code servers}. */
+        record Nats(List<String> servers, String prefix, int requestTimeoutMillis, int connectionTimeoutMillis,
+                    String username, String password, String token) implements AdapterConfig {
+            public Nats {
+                servers = List.copyOf(servers);
+            }
+
+            public String driver() {
+                return "nats";
+            }
+
+            @Override
+            public String toString() {
+                return "Nats[" + servers + ", prefix=" + prefix + ", user=" + username
+                        + (password != null ? ", password=***" : "") + (token != null ? ", token=***" : "") + "]";
+            }
         }
     }
 
     /**
-     * {@code cache.*}: where cache channels keep their last event. {@code driver} is memory,
-     * redis or none; events are kept {@code ttlSeconds}; the memory driver holds at most
-     * {@code maxCapacity} channels; the redis driver uses {@code redisUrl} and {@code redisPrefix}.
+     * Where a redis-backed part finds Redis: one server by URL, or a Redis Cluster by its seed
+     * nodes. {@link #describe} never shows a password.
      */
-    public record CacheConfig(String driver, int ttlSeconds, long maxCapacity, String redisUrl, String redisPrefix) {
-        public static CacheConfig memory() {
-            return new CacheConfig("memory", 300, 10_000, "redis://127.0.0.1:6379/0", "sockudo_cache:");
+    public sealed interface RedisEndpoint {
+        /** {@code redis} or {@code redis-cluster}: the driver name that chose this endpoint. */
+        String driver();
+
+        String describe();
+
+        record Standalone(String url) implements RedisEndpoint {
+            public String driver() {
+                return "redis";
+            }
+
+            public String describe() {
+                return withoutPasswords(url);
+            }
+
+            @Override
+            public String toString() {
+                return "Standalone[" + describe() + "]";
+            }
+        }
+
+        record Cluster(List<String> seeds) implements RedisEndpoint {
+            public Cluster {
+                seeds = List.copyOf(seeds);
+            }
+
+            public String driver() {
+                return "redis-cluster";
+            }
+
+            public String describe() {
+                return String.join(",", seeds.stream().map(RedisEndpoint::withoutPasswords).toList());
+            }
+
+            @Override
+            public String toString() {
+                return "Cluster[" + describe() + "]";
+            }
+        }
+
+        /**
+         * Text fit for logs: every Redis URL in it loses its credentials
+         * ({@code redis://:secret@host:6379/0} becomes {@code redis://host:6379/0}).
+         */
+        static String withoutPasswords(String text) {
+            return text == null ? null : text.replaceAll("(rediss?://)[^@/\\s]*@", "$1");
+        }
+    }
+
+    /**
+     * {@code app_manager.*}: where apps come from. The memory driver holds the configured list; the
+     * database drivers read a table and keep what they read for {@code cache}'s TTL.
+     */
+    public sealed interface AppManagerConfig {
+        String driver();
+
+        /** {@code app_manager.array.apps} (and the default app). */
+        record Memory(List<App> apps) implements AppManagerConfig {
+            public Memory {
+                apps = List.copyOf(apps);
+            }
+
+            public String driver() {
+                return "memory";
+            }
+        }
+
+        /** A table in a database, read through the app cache. */
+        sealed interface Database extends AppManagerConfig {
+            SqlDatabase database();
+
+            AppCache cache();
+        }
+
+        /** A MySQL or MariaDB table ({@code database.mysql}). */
+        record Mysql(SqlDatabase database, AppCache cache) implements Database {
+            public String driver() {
+                return "mysql";
+            }
+        }
+
+        /** A PostgreSQL table ({@code database.postgres}). */
+        record Postgres(SqlDatabase database, AppCache cache) implements Database {
+            public String driver() {
+                return "postgres";
+            }
+        }
+    }
+
+    /** {@code database.mysql} or {@code database.postgres}: the server, the table, and the pool's size. */
+    public record SqlDatabase(String host, int port, String username, String password, String database, String tableName,
+                              int poolSize) {
+        @Override
+        public String toString() {
+            return "SqlDatabase[" + username + "@" + host + ":" + port + "/" + database + ", table=" + tableName
+                    + ", poolSize=" + poolSize + (password != null ? ", password=***" : "") + "]";
+        }
+    }
+
+    /**
+     * {@code app_manager.cache.*}: how long an app read from the database is used before it is read
+     * again; {@code enabled} false reads it on every lookup (bursts for one app still share a query).
+     */
+    public record AppCache(boolean enabled, int ttlSeconds) {
+        public static AppCache defaults() {
+            return new AppCache(true, 300);
+        }
+    }
+
+    /** {@code cache.*}: where cache channels keep their last event, for {@code ttlSeconds}. */
+    public sealed interface CacheConfig {
+        String driver();
+
+        /** This node only, at most {@code maxCapacity} channels (least recently used go first). */
+        record Memory(int ttlSeconds, long maxCapacity) implements CacheConfig {
+            public String driver() {
+                return "memory";
+            }
+        }
+
+        /** Shared by every node: one key per channel, {@code {prefix}{app}:{channel}}. */
+        record Redis(RedisEndpoint redis, String prefix, int ttlSeconds) implements CacheConfig {
+            public String driver() {
+                return redis.driver();
+            }
+        }
+
+        /** Nothing is kept: every subscriber of a cache channel gets {@code pusher:cache_miss}. */
+        record None() implements CacheConfig {
+            public String driver() {
+                return "none";
+            }
+        }
+
+        static CacheConfig memory() {
+            return new Memory(300, 10_000);
         }
     }
 
@@ -88,13 +266,35 @@ public record HeraldConfig(
 
     /**
      * {@code rate_limiter.*}: requests per client IP and window, for the HTTP API and for WebSocket
-     * upgrades. {@code trustForwardedFor} makes the client IP the first X-Forwarded-For address.
+     * upgrades, counted where {@code backend} says. {@code trustForwardedFor} makes the client IP
+     * the first X-Forwarded-For address.
      */
-    public record RateLimiterConfig(boolean enabled, String driver, int apiMaxRequests, int apiWindowSeconds,
-                                    int websocketMaxRequests, int websocketWindowSeconds, String redisUrl,
-                                    String redisPrefix, boolean trustForwardedFor) {
+    public record RateLimiterConfig(boolean enabled, RateLimiterBackend backend, int apiMaxRequests, int apiWindowSeconds,
+                                    int websocketMaxRequests, int websocketWindowSeconds, boolean trustForwardedFor) {
         public static RateLimiterConfig off() {
-            return new RateLimiterConfig(false, "memory", 100, 60, 20, 60, "redis://127.0.0.1:6379/0", "sockudo_rl:", false);
+            return new RateLimiterConfig(false, new RateLimiterBackend.Memory(), 100, 60, 20, 60, false);
+        }
+
+        public String driver() {
+            return backend.driver();
+        }
+    }
+
+    /** Where the rate limiter counts: this node, or a Redis (Cluster) shared by every node. */
+    public sealed interface RateLimiterBackend {
+        String driver();
+
+        record Memory() implements RateLimiterBackend {
+            public String driver() {
+                return "memory";
+            }
+        }
+
+        /** Keys {@code {prefix}api:{ip}} and {@code {prefix}ws:{ip}}. */
+        record Redis(RedisEndpoint redis, String prefix) implements RateLimiterBackend {
+            public String driver() {
+                return redis.driver();
+            }
         }
     }
 
@@ -109,6 +309,11 @@ public record HeraldConfig(
                               int commandTimeoutMillis, int leaseSeconds, int maxJobs) {
         public QueueConfig {
             clusterNodes = List.copyOf(clusterNodes);
+        }
+
+        /** The Redis of the {@code redis} or {@code redis-cluster} driver. */
+        public RedisEndpoint redisEndpoint() {
+            return driver.equals("redis-cluster") ? new RedisEndpoint.Cluster(clusterNodes) : new RedisEndpoint.Standalone(redisUrl);
         }
 
         public static QueueConfig memory() {

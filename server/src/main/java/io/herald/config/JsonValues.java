@@ -77,6 +77,14 @@ final class JsonValues {
         return node.asText();
     }
 
+    /** Any string, the empty one included (a password). */
+    static String string(JsonNode node, String key) {
+        if (!node.isTextual()) {
+            throw ConfigException.expected(key, "a string", describe(node));
+        }
+        return node.asText();
+    }
+
     /** A list of strings; absent or null is the empty list. */
     static List<String> stringList(JsonNode node, String key) {
         if (isAbsent(node)) {

@@ -1,13 +1,11 @@
 package io.herald.ratelimit;
 
-import io.lettuce.core.ClientOptions;
+import io.herald.config.HeraldConfig.RedisEndpoint;
 import io.herald.redis.LettuceClients;
 import io.herald.redis.LuaScript;
-import io.lettuce.core.RedisClient;
+import io.herald.redis.RedisConnection;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.List;
@@ -18,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts shared by every node ({@code rate_limiter.driver: redis}): one key per window,
+ * Counts shared by every node ({@code rate_limiter.driver: redis} or {@code redis-cluster}): one key per window,
  * {@code {prefix}{key}} (the callers' keys are {@code {scope}:{ip}}), INCR on every hit and
  * PEXPIRE on the first. Both run in one script, so a key can never be left without its expiry.
  * When Redis fails or is slow, the hit is allowed and a warning is logged at most once a minute.
@@ -39,27 +37,19 @@ public final class RedisRateLimiter implements RateLimiter {
             return {hits, ttl}
             """);
 
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> connection;
-    private final RedisAsyncCommands<String, String> redis;
+    private static final int MAX_QUEUED_COMMANDS = 10_000;
+
+    private final RedisConnection<String, String> connection;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final String prefix;
     private final AtomicLong lastWarningNanos = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
     private final AtomicLong failuresSinceWarning = new AtomicLong();
 
-    public RedisRateLimiter(LettuceClients lettuce, String url, String prefix) {
-        this.client = lettuce.standalone(url);
-        client.setOptions(ClientOptions.builder()
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS) // fail fast, then allow
-                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
-                .build());
-        try {
-            this.connection = client.connect(StringCodec.UTF8);
-            connection.sync().ping();
-        } catch (RuntimeException e) {
-            client.shutdown();
-            throw new IllegalStateException("rate_limiter.driver redis: cannot connect to " + url + ": " + e.getMessage(), e);
-        }
-        this.redis = connection.async();
+    public RedisRateLimiter(LettuceClients lettuce, RedisEndpoint endpoint, String prefix) {
+        // Rejected at once while disconnected: fail fast, then allow.
+        this.connection = RedisConnection.open(lettuce, endpoint, StringCodec.UTF8,
+                new RedisConnection.Options(COMMAND_TIMEOUT, MAX_QUEUED_COMMANDS, true), "rate_limiter.driver");
+        this.redis = connection.commands();
         this.prefix = prefix;
     }
 
@@ -97,12 +87,11 @@ public final class RedisRateLimiter implements RateLimiter {
 
     @Override
     public String name() {
-        return "redis";
+        return connection.describe();
     }
 
     @Override
     public void close() {
         connection.close();
-        client.shutdown();
     }
 }

@@ -63,11 +63,6 @@ public final class LettuceClients implements AutoCloseable {
         return RedisClusterClient.create(resources, seedUrls.stream().map(RedisURI::create).toList());
     }
 
-    /** A Redis URL fit for logs: {@code redis://:secret@host:6379/0} becomes {@code redis://host:6379/0}. */
-    public static String withoutPassword(String url) {
-        return url.replaceFirst("^(rediss?://)[^@/]*@", "$1");
-    }
-
     /** Stops Lettuce's timer and helper threads; the event loops stay (the node stops them last). */
     @Override
     public void close() {

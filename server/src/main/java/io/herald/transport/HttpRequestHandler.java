@@ -33,6 +33,8 @@ import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * First stop of every HTTP request: WebSocket upgrades to {@code /app/{key}} become Pusher
@@ -42,6 +44,7 @@ import java.util.function.BooleanSupplier;
  */
 @ChannelHandler.Sharable
 final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(HttpRequestHandler.class);
     private static final int LOWEST_PROTOCOL = 5;
 
     private final AppManager apps;
@@ -112,6 +115,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     private void handleApi(ChannelHandlerContext ctx, ApiRequest apiRequest, boolean keepAlive) {
         api.handle(apiRequest).whenComplete((response, error) -> {
+            if (error != null) {
+                log.error("HTTP API {} {} failed", apiRequest.method(), apiRequest.path(), error);
+            }
             ApiResponse answer = error == null ? response : ApiResponse.error(500, "Internal error");
             if (answer.status() == 429) {
                 // The app limits are per second.
@@ -182,7 +188,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             try {
                 handshaker.handshake(channel, request).addListener(done -> {
                     if (done.isSuccess()) {
-                        accept(channel, frames, lookupError == null ? app : Optional.empty(), appKey, params, origin);
+                        accept(channel, frames, app, lookupError, appKey, params, origin);
                     } else {
                         channel.close();
                     }
@@ -197,12 +203,17 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
 
     /** Runs after the 101 response: refuse with a Pusher error code, or open the connection. */
-    private void accept(Channel channel, WebSocketFrameHandler frames, Optional<App> found, String appKey,
-                        Map<String, List<String>> params, String origin) {
+    private void accept(Channel channel, WebSocketFrameHandler frames, Optional<App> found, Throwable lookupError,
+                        String appKey, Map<String, List<String>> params, String origin) {
         String protocolVersion = first(params, "protocol");
         if (protocolVersion != null && !isSupportedProtocol(protocolVersion)) {
             refuse(channel, ErrorCodes.UNSUPPORTED_PROTOCOL, "Unsupported protocol version '" + protocolVersion
                     + "' (supported: 5 to 7)");
+            return;
+        }
+        if (lookupError != null) {
+            // The apps' database does not answer: 4100 tells the client to retry after a back-off.
+            refuse(channel, ErrorCodes.OVER_CAPACITY, "Apps cannot be read right now; try again later");
             return;
         }
         if (found.isEmpty()) {

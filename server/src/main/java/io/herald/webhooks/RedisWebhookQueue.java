@@ -1,17 +1,10 @@
 package io.herald.webhooks;
 
+import io.herald.config.HeraldConfig.RedisEndpoint;
 import io.herald.redis.LettuceClients;
+import io.herald.redis.RedisConnection;
 import io.herald.redis.LuaScript;
-import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import java.nio.charset.StandardCharsets;
@@ -172,15 +165,13 @@ public final class RedisWebhookQueue implements WebhookQueue {
     /** Where a leased job sits in Redis. */
     private record Receipt(Line line, String entryId) {}
 
-    private final String describe;
     private final String prefix;
     private final String endpointsKey;
     private final String nodeId;
     private final int maxJobsPerLine;
     private final long leaseMillis;
     private final WebhookStats stats;
-    private final AbstractRedisClient client;
-    private final StatefulConnection<String, String> connection;
+    private final RedisConnection<String, String> connection;
     private final RedisClusterAsyncCommands<String, String> redis;
     /** url -> line; guarded by {@code this}. */
     private final Map<String, Line> lines = new HashMap<>();
@@ -195,61 +186,24 @@ public final class RedisWebhookQueue implements WebhookQueue {
     private final AtomicLong lastWarningNanos = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
     private volatile Consumer<String> wakeUp = url -> { };
 
-    private RedisWebhookQueue(String describe, String nodeId, String prefix, int maxJobsPerLine, long leaseMillis,
-                              WebhookStats stats, AbstractRedisClient client, StatefulConnection<String, String> connection,
-                              RedisClusterAsyncCommands<String, String> redis) {
-        this.describe = describe;
+    private RedisWebhookQueue(String nodeId, String prefix, int maxJobsPerLine, long leaseMillis, WebhookStats stats,
+                              RedisConnection<String, String> connection) {
         this.nodeId = nodeId;
         this.prefix = prefix;
         this.endpointsKey = prefix + "endpoints";
         this.maxJobsPerLine = maxJobsPerLine;
         this.leaseMillis = leaseMillis;
         this.stats = stats;
-        this.client = client;
         this.connection = connection;
-        this.redis = redis;
+        this.redis = connection.commands();
     }
 
-    /** A single Redis server. */
-    public static RedisWebhookQueue standalone(LettuceClients lettuce, String url, String prefix, String nodeId,
-                                               int maxJobsPerLine, long leaseMillis, int commandTimeoutMillis, WebhookStats stats) {
-        RedisClient client = lettuce.standalone(url);
-        client.setOptions(ClientOptions.builder()
-                .requestQueueSize(MAX_QUEUED_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(commandTimeoutMillis)))
-                .build());
-        StatefulRedisConnection<String, String> connection;
-        try {
-            connection = client.connect(StringCodec.UTF8);
-        } catch (RuntimeException e) {
-            client.shutdown();
-            throw new IllegalStateException("queue.driver redis: cannot connect to " + LettuceClients.withoutPassword(url)
-                    + ": " + e.getMessage(), e);
-        }
-        return new RedisWebhookQueue("redis " + LettuceClients.withoutPassword(url), nodeId, prefix, maxJobsPerLine,
-                leaseMillis, stats, client, connection, connection.async());
-    }
-
-    /** A Redis Cluster, found from any of {@code seedUrls}. */
-    public static RedisWebhookQueue cluster(LettuceClients lettuce, List<String> seedUrls, String prefix, String nodeId,
-                                            int maxJobsPerLine, long leaseMillis, int commandTimeoutMillis, WebhookStats stats) {
-        RedisClusterClient client = lettuce.cluster(seedUrls);
-        client.setOptions(ClusterClientOptions.builder()
-                .requestQueueSize(MAX_QUEUED_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(commandTimeoutMillis)))
-                .build());
-        List<String> seeds = seedUrls.stream().map(LettuceClients::withoutPassword).toList();
-        StatefulRedisClusterConnection<String, String> connection;
-        try {
-            connection = client.connect(StringCodec.UTF8);
-            connection.sync().ping();
-        } catch (RuntimeException e) {
-            client.shutdown();
-            throw new IllegalStateException("queue.driver redis-cluster: cannot connect to " + String.join(",", seeds)
-                    + ": " + e.getMessage(), e);
-        }
-        return new RedisWebhookQueue("redis-cluster " + seeds, nodeId, prefix, maxJobsPerLine, leaseMillis, stats,
-                client, connection, connection.async());
+    /** A single Redis or a Redis Cluster ({@code queue.driver} redis or redis-cluster). */
+    public static RedisWebhookQueue open(LettuceClients lettuce, RedisEndpoint endpoint, String prefix, String nodeId,
+                                         int maxJobsPerLine, long leaseMillis, int commandTimeoutMillis, WebhookStats stats) {
+        RedisConnection<String, String> connection = RedisConnection.open(lettuce, endpoint, StringCodec.UTF8,
+                new RedisConnection.Options(Duration.ofMillis(commandTimeoutMillis), MAX_QUEUED_COMMANDS, false), "queue.driver");
+        return new RedisWebhookQueue(nodeId, prefix, maxJobsPerLine, leaseMillis, stats, connection);
     }
 
     /** The line of {@code url}: its keys share a hash tag made from the URL. Guarded by {@code this}. */
@@ -321,14 +275,14 @@ public final class RedisWebhookQueue implements WebhookQueue {
                             notifyAll(); // close() waits for the writes
                         }
                         if (error != null) {
-                            warn("cannot write a webhook job to " + describe + " (kept in this process, " + unsavedCount()
+                            warn("cannot write a webhook job to " + connection.describe() + " (kept in this process, " + unsavedCount()
                                     + " waiting): " + error);
                             return;
                         }
                         if (added == 0) {
                             stats.dropped.incrementAndGet();
                             warn("webhook job " + job.id() + " of app " + job.appId() + " dropped: the line of " + job.url()
-                                    + " in " + describe + " holds queue.max_jobs (" + maxJobsPerLine + ") jobs");
+                                    + " in " + connection.describe() + " holds queue.max_jobs (" + maxJobsPerLine + ") jobs");
                             return;
                         }
                         wakeUp.accept(job.url());
@@ -430,7 +384,7 @@ public final class RedisWebhookQueue implements WebhookQueue {
         Receipt receipt = (Receipt) job.receipt();
         update(DONE, receipt.line(), receipt.entryId()).whenComplete((ok, error) -> {
             if (error != null) {
-                warn("cannot remove finished webhook job " + receipt.entryId() + " from " + describe
+                warn("cannot remove finished webhook job " + receipt.entryId() + " from " + connection.describe()
                         + "; another node may send it again once its lease of " + leaseMillis + " ms ends: " + error);
             }
         });
@@ -441,7 +395,7 @@ public final class RedisWebhookQueue implements WebhookQueue {
         Receipt receipt = (Receipt) job.receipt();
         update(RETRY, receipt.line(), receipt.entryId(), Long.toString(delayMillis), next.encode()).whenComplete((ok, error) -> {
             if (error != null) {
-                warn("cannot put webhook job " + receipt.entryId() + " back into " + describe
+                warn("cannot put webhook job " + receipt.entryId() + " back into " + connection.describe()
                         + "; it stays leased and is taken again once its lease of " + leaseMillis + " ms ends: " + error);
             }
         });
@@ -456,7 +410,7 @@ public final class RedisWebhookQueue implements WebhookQueue {
         }
         byLine.forEach((line, args) -> update(RENEW, line, args.toArray(String[]::new)).whenComplete((renewed, error) -> {
             if (error != null) {
-                warn("cannot renew the leases of webhook jobs in " + describe + ": " + error);
+                warn("cannot renew the leases of webhook jobs in " + connection.describe() + ": " + error);
             }
         }));
     }
@@ -478,7 +432,7 @@ public final class RedisWebhookQueue implements WebhookQueue {
 
     @Override
     public String describe() {
-        return describe;
+        return connection.describe();
     }
 
     private void warn(String message) {
@@ -507,6 +461,5 @@ public final class RedisWebhookQueue implements WebhookQueue {
             }
         }
         connection.close();
-        client.shutdown(0, 2, TimeUnit.SECONDS);
     }
 }

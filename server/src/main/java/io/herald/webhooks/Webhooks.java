@@ -151,21 +151,31 @@ public final class Webhooks implements ServerEvents, AutoCloseable {
     }
 
     /**
-     * The app as this node holds it without waiting (the memory app manager always; a database one
-     * while it is cached): facts come from connections of apps that were just looked up.
+     * The app as this node holds it without waiting: facts come from connections of apps that were
+     * just looked up (a channel's owner may hold none of its connections: see {@link #emit}).
      */
     private Optional<App> known(String appId) {
-        return apps.findById(appId).getNow(Optional.empty());
+        return apps.lastKnown(appId);
     }
 
-    /** Hands a fact to the webhooks thread when some webhook of the app wants it. */
+    /**
+     * Hands a fact to the webhooks thread when some webhook of the app wants it. An app this node
+     * has not read yet (an owner node without connections of it, with apps in a database) is looked
+     * up first, off the caller's thread.
+     */
     private void emit(String appId, String name, String channel, Consumer<ObjectNode> fields) {
         Optional<App> found = known(appId);
-        if (found.isEmpty()) {
-            return;
+        if (found.isPresent()) {
+            emit(found.get(), name, channel, fields);
+        } else {
+            apps.findById(appId).thenAccept(app -> app.ifPresent(a -> emit(a, name, channel, fields)));
         }
+    }
+
+    private void emit(App app, String name, String channel, Consumer<ObjectNode> fields) {
+        String appId = app.id();
         List<Webhook> wanting = null;
-        for (Webhook webhook : found.get().webhooks()) {
+        for (Webhook webhook : app.webhooks()) {
             if (webhook.wants(name, channel)) {
                 if (wanting == null) {
                     wanting = new ArrayList<>(1);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.herald.app.App;
 import io.herald.app.Webhook;
 import io.herald.testing.CapturedLogs;
+import io.herald.testing.TestServers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,9 +93,7 @@ class ConfigLoaderTest {
         assertThat(load(null, Map.of()).processId()).isNotEqualTo(c.processId());
         assertThat(c.adapter().driver()).isEqualTo("local");
         assertThat(c.appManager().driver()).isEqualTo("memory");
-        assertThat(c.appManager().cacheEnabled()).isTrue();
-        assertThat(c.appManager().cacheTtlSeconds()).isEqualTo(300);
-        assertThat(c.appManager().apps()).containsExactly(App.of("app-id", "app-key", "app-secret"));
+        assertThat(TestServers.configuredApps(c)).containsExactly(App.of("app-id", "app-key", "app-secret"));
         assertThat(warnings()).anyMatch(w -> w.contains("No apps configured") && w.contains("app-key"));
     }
 
@@ -111,8 +110,8 @@ class ConfigLoaderTest {
         HeraldConfig c = load(null, Map.of());
 
         assertThat(c).isEqualTo(new HeraldConfig(true, "127.0.0.1", 7001, 60, 5, 0, 30, 128, 512, "node-1",
-                HeraldConfig.AdapterConfig.local(),
-                new HeraldConfig.AppManagerConfig("memory", List.of(App.of("a1", "k1", "s1")), false, 60),
+                new HeraldConfig.AdapterConfig.Local(),
+                new HeraldConfig.AppManagerConfig.Memory(List.of(App.of("a1", "k1", "s1"))),
                 HeraldConfig.CacheConfig.memory(), HeraldConfig.SslConfig.off(), HeraldConfig.CorsConfig.defaults(),
                 HeraldConfig.RateLimiterConfig.off(), HeraldConfig.QueueConfig.memory(), HeraldConfig.WebhooksConfig.defaults()));
     }
@@ -123,7 +122,8 @@ class ConfigLoaderTest {
 
         HeraldConfig.CacheConfig fromEnv = load(null, Map.of("CACHE_DRIVER", "redis", "REDIS_URL", "redis://cache:6380/2")).cache();
         assertThat(fromEnv.driver()).isEqualTo("redis");
-        assertThat(fromEnv.redisUrl()).isEqualTo("redis://cache:6380/2");
+        assertThat(fromEnv).isEqualTo(new HeraldConfig.CacheConfig.Redis(
+                new HeraldConfig.RedisEndpoint.Standalone("redis://cache:6380/2"), "sockudo_cache:", 300));
 
         Path file = dir.resolve("cache.json");
         Files.writeString(file, """
@@ -132,17 +132,47 @@ class ConfigLoaderTest {
                  "database": {"redis": {"host": "db-redis", "port": 6390, "db": 3}}}
                 """);
         HeraldConfig.CacheConfig fromFile = load(file, Map.of("REDIS_URL", "redis://ignored:1")).cache();
-        assertThat(fromFile).isEqualTo(new HeraldConfig.CacheConfig("redis", 60, 5, "redis://override:6379", "mine:"));
+        assertThat(fromFile).isEqualTo(new HeraldConfig.CacheConfig.Redis(
+                new HeraldConfig.RedisEndpoint.Standalone("redis://override:6379"), "mine:", 60));
 
-        Files.writeString(file, "{\"database\": {\"redis\": {\"host\": \"db-redis\", \"port\": 6390, \"db\": 3}}}");
-        assertThat(load(file, Map.of()).cache().redisUrl()).isEqualTo("redis://db-redis:6390/3");
+        Files.writeString(file, "{\"cache\": {\"driver\": \"redis\"},"
+                + " \"database\": {\"redis\": {\"host\": \"db-redis\", \"port\": 6390, \"db\": 3}}}");
+        assertThat(((HeraldConfig.CacheConfig.Redis) load(file, Map.of()).cache()).redis())
+                .isEqualTo(new HeraldConfig.RedisEndpoint.Standalone("redis://db-redis:6390/3"));
     }
 
     @Test
-    void cacheDriverRedisClusterIsNotAvailableYet() {
-        assertThatThrownBy(() -> load(null, Map.of("CACHE_DRIVER", "redis-cluster")))
-                .isInstanceOf(ConfigException.class)
-                .hasMessage("CACHE_DRIVER: 'redis-cluster' is not available in this build yet (available: memory, redis, none)");
+    void cacheAndRateLimiterOnARedisClusterUseTheSharedClusterNodes() throws IOException {
+        Map<String, String> env = Map.of("CACHE_DRIVER", "redis-cluster", "RATE_LIMITER_DRIVER", "redis-cluster",
+                "REDIS_CLUSTER_NODES", "redis://n1:7000,redis://n2:7001");
+        HeraldConfig.RedisEndpoint shared = new HeraldConfig.RedisEndpoint.Cluster(List.of("redis://n1:7000", "redis://n2:7001"));
+        HeraldConfig c = load(null, env);
+        assertThat(c.cache()).isEqualTo(new HeraldConfig.CacheConfig.Redis(shared, "sockudo_cache:", 300));
+        assertThat(c.rateLimiter().backend()).isEqualTo(new HeraldConfig.RateLimiterBackend.Redis(shared, "sockudo_rl:"));
+
+        HeraldConfig fromFile = loadJson("""
+                {"adapter": {"cluster": {"nodes": ["redis://a:7000"]}},
+                 "cache": {"driver": "redis-cluster", "redis_cluster": {"prefix": "c:"}},
+                 "rate_limiter": {"driver": "redis-cluster", "redis_cluster": {"nodes": ["redis://own:7005"], "prefix": "r:"}}}
+                """);
+        assertThat(fromFile.cache()).isEqualTo(new HeraldConfig.CacheConfig.Redis(
+                new HeraldConfig.RedisEndpoint.Cluster(List.of("redis://a:7000")), "c:", 300));
+        assertThat(fromFile.rateLimiter().backend()).isEqualTo(new HeraldConfig.RateLimiterBackend.Redis(
+                new HeraldConfig.RedisEndpoint.Cluster(List.of("redis://own:7005")), "r:"));
+        assertThat(loadJson("{\"cache\": {\"driver\": \"redis\", \"redis\": {\"cluster_mode\": true,"
+                + " \"url_override\": \"redis://seed:7000\"}}}").cache())
+                .isEqualTo(new HeraldConfig.CacheConfig.Redis(new HeraldConfig.RedisEndpoint.Cluster(List.of("redis://seed:7000")),
+                        "sockudo_cache:", 300));
+    }
+
+    @Test
+    void aRedisPasswordWithUrlCharactersIsEncodedNotReadAsTheHost() throws IOException {
+        HeraldConfig c = loadJson("""
+                {"cache": {"driver": "redis"}, "database": {"redis": {"host": "r", "port": 6390, "password": "p@ss#w0rd/:x"}}}
+                """);
+        assertThat(((HeraldConfig.CacheConfig.Redis) c.cache()).redis())
+                .isEqualTo(new HeraldConfig.RedisEndpoint.Standalone("redis://:p%40ss%23w0rd%2F%3Ax@r:6390/0"));
+        assertThat(c.cache().toString()).doesNotContain("p%40ss").doesNotContain("p@ss");
     }
 
     @Test
@@ -195,7 +225,7 @@ class ConfigLoaderTest {
         HeraldConfig c = load(explicit, Map.of("PORT", "", "DEBUG", "", "SOCKUDO_DEFAULT_APP_ID", ""));
 
         assertThat(c.port()).isEqualTo(7002);
-        assertThat(c.appManager().apps()).extracting(App::id).containsExactly("app-id");
+        assertThat(TestServers.configuredApps(c)).extracting(App::id).containsExactly("app-id");
     }
 
     @Test
@@ -331,7 +361,7 @@ class ConfigLoaderTest {
                 ]}}}
                 """);
 
-        assertThat(c.appManager().apps()).containsExactly(
+        assertThat(TestServers.configuredApps(c)).containsExactly(
                 App.builder("12345", "key-1", "secret-1").enabled(false).maxConnections(500).enableClientMessages(true)
                         .maxClientEventsPerSecond(10).maxBackendEventsPerSecond(20).maxReadRequestsPerSecond(30)
                         .maxPresenceMembersPerChannel(50).maxPresenceMemberSizeInKb(4).maxEventNameLength(64)
@@ -379,14 +409,14 @@ class ConfigLoaderTest {
                 "SOCKUDO_DEFAULT_APP_ENABLED", "TRUE",
                 "SOCKUDO_DEFAULT_APP_WEBHOOKS", "[{\"url\": \"https://h\", \"event_types\": [\"member_added\"]}]");
 
-        List<App> apps = load(explicit, env).appManager().apps();
+        List<App> apps = TestServers.configuredApps(load(explicit, env));
 
         assertThat(apps).containsExactly(App.of("a1", "k1", "s1"),
                 App.builder("env-app", "env-key", "env-secret").maxConnections(100).enableClientMessages(true)
                         .maxClientEventsPerSecond(7).enableUserAuthentication(true).enableWatchlistEvents(true)
                         .webhooks(List.of(Webhook.to("https://h", "member_added"))).build());
 
-        List<App> added = load(explicit, Map.of("SOCKUDO_DEFAULT_APP_ID", "third")).appManager().apps();
+        List<App> added = TestServers.configuredApps(load(explicit, Map.of("SOCKUDO_DEFAULT_APP_ID", "third")));
         assertThat(added).extracting(App::id).containsExactly("a1", "env-app", "third");
         assertThat(added.get(2)).isEqualTo(App.of("third", "app-key", "app-secret"));
     }
@@ -406,9 +436,26 @@ class ConfigLoaderTest {
     // ---- drivers and unavailable features --------------------------------------------------------
 
     @Test
-    void knownAppManagerDriversNotBuiltYetFailClearly() {
-        assertThat(errorFor(null, Map.of("APP_MANAGER_DRIVER", "pgsql")))
-                .isEqualTo("APP_MANAGER_DRIVER: 'pgsql' is not available in this build yet (available: memory, array)");
+    void sqlAppManagersReadTheDatabaseBlockAndItsVariables() throws IOException {
+        HeraldConfig.AppManagerConfig mysql = loadJson("""
+                {"app_manager": {"driver": "mysql", "cache": {"enabled": true, "ttl": 30}},
+                 "database": {"mysql": {"host": "mysql-cluster.example.com", "connection_pool_size": 4}}}
+                """).appManager();
+        assertThat(mysql).isEqualTo(new HeraldConfig.AppManagerConfig.Mysql(new HeraldConfig.SqlDatabase(
+                "mysql-cluster.example.com", 3306, "root", null, "sockudo", "applications", 4), new HeraldConfig.AppCache(true, 30)));
+
+        HeraldConfig.AppManagerConfig postgres = load(null, Map.of("APP_MANAGER_DRIVER", "pgsql",
+                "DATABASE_POSTGRES_HOST", "pg", "DATABASE_POSTGRES_PORT", "5433", "DATABASE_POSTGRES_USERNAME", "herald",
+                "DATABASE_POSTGRES_PASSWORD", "s3cret", "DATABASE_POSTGRES_DATABASE", "realtime",
+                "DATABASE_POSTGRES_TABLE_NAME", "apps")).appManager();
+        assertThat(postgres).isEqualTo(new HeraldConfig.AppManagerConfig.Postgres(new HeraldConfig.SqlDatabase(
+                "pg", 5433, "herald", "s3cret", "realtime", "apps", 10), HeraldConfig.AppCache.defaults()));
+        assertThat(postgres.toString()).doesNotContain("s3cret");
+        assertThat(load(null, Map.of("APP_MANAGER_DRIVER", "postgresql")).appManager().driver()).isEqualTo("postgres");
+
+        assertThat(errorFor(null, Map.of("APP_MANAGER_DRIVER", "mysql", "DATABASE_MYSQL_TABLE_NAME", "apps; DROP TABLE x")))
+                .isEqualTo("DATABASE_MYSQL_TABLE_NAME: expected a table name of letters, digits and underscores,"
+                        + " got 'apps; DROP TABLE x'");
     }
 
     @Test
@@ -431,9 +478,8 @@ class ConfigLoaderTest {
                   }
                 }
                 """).adapter();
-        assertThat(redis).isEqualTo(new HeraldConfig.AdapterConfig("redis",
-                List.of("redis://your-redis-host:6379/0", "redis://your-redis-host:6379/0"), "sockudo_adapter:", 5000, 5000,
-                null, null, null));
+        assertThat(redis).isEqualTo(new HeraldConfig.AdapterConfig.Redis("redis://your-redis-host:6379/0",
+                "redis://your-redis-host:6379/0", "sockudo_adapter:", 5000));
 
         HeraldConfig.AdapterConfig cluster = loadJson("""
                 {
@@ -452,10 +498,8 @@ class ConfigLoaderTest {
                   }
                 }
                 """).adapter();
-        assertThat(cluster.driver()).isEqualTo("redis-cluster");
-        assertThat(cluster.servers()).containsExactly("redis://node1.example.com:7000", "redis://node2.example.com:7001",
-                "redis://node3.example.com:7002");
-        assertThat(cluster.prefix()).isEqualTo("sockudo_cluster:");
+        assertThat(cluster).isEqualTo(new HeraldConfig.AdapterConfig.RedisCluster(List.of("redis://node1.example.com:7000",
+                "redis://node2.example.com:7001", "redis://node3.example.com:7002"), "sockudo_cluster:", 5000));
 
         HeraldConfig.AdapterConfig nats = loadJson("""
                 {
@@ -473,31 +517,31 @@ class ConfigLoaderTest {
                   }
                 }
                 """).adapter();
-        assertThat(nats).isEqualTo(new HeraldConfig.AdapterConfig("nats",
+        assertThat(nats).isEqualTo(new HeraldConfig.AdapterConfig.Nats(
                 List.of("nats://nats-server1:4222", "nats://nats-server2:4222"), "sockudo_nats:", 5000, 5000, null, null, null));
         assertThat(warnings()).as("the guide's keys are all known").noneMatch(w -> w.contains("Unknown configuration key"));
     }
 
     @Test
     void adapterEnvironmentVariablesFromTheScalingGuide() {
-        assertThat(load(null, Map.of("ADAPTER_DRIVER", "redis", "REDIS_URL", "redis://redis:6379")).adapter().servers())
-                .containsExactly("redis://redis:6379", "redis://redis:6379");
+        assertThat(load(null, Map.of("ADAPTER_DRIVER", "redis", "REDIS_URL", "redis://redis:6379")).adapter())
+                .isEqualTo(new HeraldConfig.AdapterConfig.Redis("redis://redis:6379", "redis://redis:6379", "sockudo_adapter:", 5000));
 
         HeraldConfig.AdapterConfig nats = load(null, Map.of("ADAPTER_DRIVER", "nats", "NATS_URL", "nats://nats-server:4222",
                 "NATS_USERNAME", "your_username", "NATS_PASSWORD", "your_password", "NATS_PREFIX", "p:",
                 "NATS_REQUEST_TIMEOUT_MS", "750")).adapter();
-        assertThat(nats).isEqualTo(new HeraldConfig.AdapterConfig("nats", List.of("nats://nats-server:4222"), "p:", 750, 5000,
+        assertThat(nats).isEqualTo(new HeraldConfig.AdapterConfig.Nats(List.of("nats://nats-server:4222"), "p:", 750, 5000,
                 "your_username", "your_password", null));
+        assertThat(nats.toString()).doesNotContain("your_password");
         assertThat(load(null, Map.of("ADAPTER_DRIVER", "nats", "NATS_SERVERS", "nats://a:4222, nats://b:4222", "NATS_TOKEN", "t"))
-                .adapter()).satisfies(a -> {
-                    assertThat(a.servers()).containsExactly("nats://a:4222", "nats://b:4222");
-                    assertThat(a.token()).isEqualTo("t");
-                });
+                .adapter()).isEqualTo(new HeraldConfig.AdapterConfig.Nats(List.of("nats://a:4222", "nats://b:4222"),
+                        "sockudo_nats:", 5000, 5000, null, null, "t"));
 
         assertThat(load(null, Map.of("ADAPTER_DRIVER", "redis-cluster",
-                "REDIS_CLUSTER_NODES", "redis://n1:7000,redis://n2:7001")).adapter().servers())
-                .containsExactly("redis://n1:7000", "redis://n2:7001");
-        assertThat(load(null, Map.of()).adapter()).isEqualTo(HeraldConfig.AdapterConfig.local());
+                "REDIS_CLUSTER_NODES", "redis://n1:7000,redis://n2:7001")).adapter())
+                .isEqualTo(new HeraldConfig.AdapterConfig.RedisCluster(List.of("redis://n1:7000", "redis://n2:7001"),
+                        "sockudo_cluster:", 5000));
+        assertThat(load(null, Map.of()).adapter()).isEqualTo(new HeraldConfig.AdapterConfig.Local());
     }
 
     @Test
@@ -506,8 +550,8 @@ class ConfigLoaderTest {
                 {"adapter": {"driver": "redis", "redis": {"cluster_mode": true,
                   "redis_pub_options": {"url": "redis://c1:7000"}, "redis_sub_options": {"url": "redis://c2:7001"}}}}
                 """).adapter();
-        assertThat(adapter.driver()).isEqualTo("redis-cluster");
-        assertThat(adapter.servers()).containsExactly("redis://c1:7000", "redis://c2:7001");
+        assertThat(adapter).isEqualTo(new HeraldConfig.AdapterConfig.RedisCluster(List.of("redis://c1:7000", "redis://c2:7001"),
+                "sockudo_adapter:", 5000));
         assertThat(errorFor("{\"adapter\": {\"driver\": \"nats\", \"nats\": {\"request_timeout_ms\": 0}}}"))
                 .startsWith("adapter.nats.request_timeout_ms: expected an integer between 1 and 600000");
     }
@@ -517,7 +561,7 @@ class ConfigLoaderTest {
         assertThat(errorFor("{\"adapter\": {\"driver\": \"kafka\"}}"))
                 .startsWith("adapter.driver: expected one of local, redis, redis-cluster, nats, got 'kafka'");
         assertThat(errorFor(null, Map.of("APP_MANAGER_DRIVER", "mongo")))
-                .isEqualTo("APP_MANAGER_DRIVER: expected one of memory, array, mysql, postgres, pgsql, got 'mongo'");
+                .isEqualTo("APP_MANAGER_DRIVER: expected one of memory, array, mysql, postgres, pgsql, postgresql, got 'mongo'");
     }
 
     @Test
@@ -544,10 +588,8 @@ class ConfigLoaderTest {
                 """);
         assertThat(c.cors().origins()).containsExactly("https://a.example");
         assertThat(c.cors().credentials()).isTrue();
-        assertThat(c.rateLimiter()).isEqualTo(new HeraldConfig.RateLimiterConfig(true, "redis", 5, 10, 20, 60,
-                "redis://127.0.0.1:6379/0", "rl:", true));
-        assertThat(errorFor(null, Map.of("RATE_LIMITER_DRIVER", "redis-cluster")))
-                .startsWith("RATE_LIMITER_DRIVER: 'redis-cluster' is not available in this build yet");
+        assertThat(c.rateLimiter()).isEqualTo(new HeraldConfig.RateLimiterConfig(true, new HeraldConfig.RateLimiterBackend.Redis(
+                new HeraldConfig.RedisEndpoint.Standalone("redis://127.0.0.1:6379/0"), "rl:"), 5, 10, 20, 60, true));
     }
 
     @Test

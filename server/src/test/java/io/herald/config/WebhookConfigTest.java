@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.app.Webhook;
 import io.herald.testing.CapturedLogs;
+import io.herald.testing.TestServers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ class WebhookConfigTest {
     }
 
     private List<Webhook> webhooksOf(String webhooks) throws IOException {
-        return loadJson(app(webhooks)).appManager().apps().get(0).webhooks();
+        return TestServers.configuredApps(loadJson(app(webhooks))).get(0).webhooks();
     }
 
     private List<String> warnings() {
@@ -206,7 +207,7 @@ class WebhookConfigTest {
     void theDefaultAppsWebhooksComeFromItsVariable() throws IOException {
         HeraldConfig c = load("{}", Map.of("SOCKUDO_DEFAULT_APP_WEBHOOKS",
                 "[{\"url\": \"https://h.example.com/x\", \"event_types\": [\"cache_miss\"]}]"));
-        assertThat(c.appManager().apps().get(0).webhooks()).containsExactly(Webhook.to("https://h.example.com/x", "cache_miss"));
+        assertThat(TestServers.configuredApps(c).get(0).webhooks()).containsExactly(Webhook.to("https://h.example.com/x", "cache_miss"));
         try {
             load("{}", Map.of("SOCKUDO_DEFAULT_APP_WEBHOOKS", "[{\"url\": \"https://h.example.com/x\"}]"));
             throw new AssertionError("expected a ConfigException");

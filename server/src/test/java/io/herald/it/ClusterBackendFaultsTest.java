@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 /** What an operator sees when the cluster backend is missing, lost, or sends garbage. */
 class ClusterBackendFaultsTest {
     private static HeraldConfig node(String driver, String url, String prefix) {
-        List<String> servers = driver.equals("redis") ? List.of(url, url) : List.of(url);
-        return TestServers.withAdapter(TestServers.config(),
-                new HeraldConfig.AdapterConfig(driver, servers, prefix, 1000, 1000, null, null, null), "faults-" + UUID.randomUUID());
+        HeraldConfig.AdapterConfig adapter = driver.equals("redis") ? new HeraldConfig.AdapterConfig.Redis(url, url, prefix, 1000)
+                : new HeraldConfig.AdapterConfig.Nats(List.of(url), prefix, 1000, 1000, null, null, null);
+        return TestServers.withAdapter(TestServers.config(), adapter, "faults-" + UUID.randomUUID());
     }
 
     private static int freePort() throws Exception {

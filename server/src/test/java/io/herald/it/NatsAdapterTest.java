@@ -8,7 +8,7 @@ import java.util.List;
 class NatsAdapterTest extends ClusterNodesTest {
     @Override
     HeraldConfig.AdapterConfig adapter(String prefix) {
-        return new HeraldConfig.AdapterConfig("nats", List.of(TestServers.natsUrl()), prefix, 5000, 5000, null, null, null);
+        return new HeraldConfig.AdapterConfig.Nats( List.of(TestServers.natsUrl()), prefix, 5000, 5000, null, null, null);
     }
 
     @Override

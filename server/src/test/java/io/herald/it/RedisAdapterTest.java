@@ -9,7 +9,7 @@ class RedisAdapterTest extends ClusterNodesTest {
     @Override
     HeraldConfig.AdapterConfig adapter(String prefix) {
         String url = TestServers.redisUrl();
-        return new HeraldConfig.AdapterConfig("redis", List.of(url, url), prefix, 5000, 5000, null, null, null);
+        return new HeraldConfig.AdapterConfig.Redis(url, url, prefix, 5000);
     }
 
     @Override

@@ -21,7 +21,7 @@ class RedisClusterAdapterTest extends ClusterNodesTest {
 
     @Override
     HeraldConfig.AdapterConfig adapter(String prefix) {
-        return new HeraldConfig.AdapterConfig("redis-cluster", TestServers.redisClusterNodes(), prefix, 5000, 5000, null, null, null);
+        return new HeraldConfig.AdapterConfig.RedisCluster(TestServers.redisClusterNodes(), prefix, 5000);
     }
 
     @Override

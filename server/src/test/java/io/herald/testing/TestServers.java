@@ -32,10 +32,15 @@ public final class TestServers {
         List<App> list = apps.length == 0 ? List.of(defaultApp()) : List.of(apps);
         return new HeraldConfig(false, "127.0.0.1", 0, activityTimeoutSeconds, pongTimeoutSeconds,
                 2, 3600, 64, 2048, "test-node",
-                HeraldConfig.AdapterConfig.local(),
-                new HeraldConfig.AppManagerConfig("memory", list, true, 300),
+                new HeraldConfig.AdapterConfig.Local(),
+                new HeraldConfig.AppManagerConfig.Memory(list),
                 HeraldConfig.CacheConfig.memory(), HeraldConfig.SslConfig.off(), HeraldConfig.CorsConfig.defaults(),
                 HeraldConfig.RateLimiterConfig.off(), HeraldConfig.QueueConfig.memory(), HeraldConfig.WebhooksConfig.defaults());
+    }
+
+    /** The apps of a configuration whose app manager is the memory one. */
+    public static List<App> configuredApps(HeraldConfig c) {
+        return ((HeraldConfig.AppManagerConfig.Memory) c.appManager()).apps();
     }
 
     /** The same configuration with another {@code user_authentication_timeout}. */

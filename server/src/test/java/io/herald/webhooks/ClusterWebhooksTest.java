@@ -75,7 +75,7 @@ class ClusterWebhooksTest {
         String redis = TestServers.redisUrl();
         HeraldConfig.QueueConfig defaults = HeraldConfig.QueueConfig.memory();
         return TestServers.config(app).toBuilder()
-                .adapter(new HeraldConfig.AdapterConfig("redis", List.of(redis, redis), prefix, 5000, 5000, null, null, null))
+                .adapter(new HeraldConfig.AdapterConfig.Redis(redis, redis, prefix, 5000))
                 .queue(new HeraldConfig.QueueConfig("redis", 5, redis, defaults.clusterNodes(), prefix + "queue:", 5000, 30, 100_000))
                 .processId(nodeId)
                 .build();

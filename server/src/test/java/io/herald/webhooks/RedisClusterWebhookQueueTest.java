@@ -1,5 +1,6 @@
 package io.herald.webhooks;
 
+import io.herald.config.HeraldConfig;
 import io.herald.redis.LettuceClients;
 import io.herald.testing.TestServers;
 import java.util.UUID;
@@ -13,7 +14,7 @@ class RedisClusterWebhookQueueTest extends DurableWebhookQueueContract {
     @Override
     WebhookQueue open(String consumer, int maxJobs) {
         Assumptions.assumeTrue(TestServers.redisClusterNodes() != null, "scripts/test starts the Redis Cluster");
-        return opened(RedisWebhookQueue.cluster(lettuce, TestServers.redisClusterNodes(), prefix, consumer, maxJobs,
+        return opened(RedisWebhookQueue.open(lettuce, new HeraldConfig.RedisEndpoint.Cluster(TestServers.redisClusterNodes()), prefix, consumer, maxJobs,
                 LEASE_MILLIS, 2000, new WebhookStats()));
     }
 

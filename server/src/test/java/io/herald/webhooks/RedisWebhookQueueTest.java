@@ -1,5 +1,6 @@
 package io.herald.webhooks;
 
+import io.herald.config.HeraldConfig;
 import io.herald.redis.LettuceClients;
 import io.herald.testing.TestServers;
 import java.util.UUID;
@@ -11,7 +12,7 @@ class RedisWebhookQueueTest extends DurableWebhookQueueContract {
 
     @Override
     WebhookQueue open(String consumer, int maxJobs) {
-        return opened(RedisWebhookQueue.standalone(lettuce, TestServers.redisUrl(), prefix, consumer, maxJobs,
+        return opened(RedisWebhookQueue.open(lettuce, new HeraldConfig.RedisEndpoint.Standalone(TestServers.redisUrl()), prefix, consumer, maxJobs,
                 LEASE_MILLIS, 2000, new WebhookStats()));
     }
 
