@@ -1,8 +1,9 @@
 // The scaling guide's deployment, end to end: two Herald nodes sharing Redis (adapter.driver
-// redis) behind nginx configured as in the guide's "Nginx Example" (least_conn upstream with
-// keepalive, the $connection_upgrade map, the proxy_* location block), used by pusher-js and the
-// `pusher` server library through nginx only. The nodes' own GET /usage (asked directly, not
-// through nginx) tells which node holds a connection.
+// redis) behind nginx running deploy/nginx.conf, the file deploy/docker-compose*.yml mount (the
+// guide's "Nginx Example": least_conn upstream with keepalive, the $connection_upgrade map, the
+// proxy_* location block), used by pusher-js and the `pusher` server library through nginx only.
+// The nodes' own GET /usage (asked directly, not through nginx) tells which node holds a
+// connection.
 //
 // Self-contained: this file starts both nodes (java -jar $HERALD_JAR, default
 // server/target/herald.jar) and nginx ($HERALD_NGINX, else /usr/sbin/nginx, else nginx on PATH)
@@ -14,48 +15,35 @@
 
 import { describe, test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import PusherServer from 'pusher';
 import {
   APP_ID, APP_KEY, APP_SECRET, TIMEOUT_MS, connect as connectClient, disconnectAll, sleep, subscribe,
   uniqueName, until, untrack, waitFor,
 } from './helpers.mjs';
+import {
+  HERALD_JAR, LOOPBACK, REPO, baseEnv, describeExit, executable, httpStatus, onPath, outputOf, running,
+  startProcess, started, stopProcess, freePort,
+} from './processes.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const LOOPBACK = '127.0.0.1';
-const HERALD_JAR = process.env.HERALD_JAR || resolve(HERE, '../../server/target/herald.jar');
+/** The nginx configuration of deploy/, run here with the changes nginxConfig() lists. */
+const DEPLOY_NGINX_CONF = join(REPO, 'deploy/nginx.conf');
 const NODE_START_TIMEOUT_MS = 30_000;
 const NGINX_START_TIMEOUT_MS = 10_000;
 const NODE_STOP_GRACE_MS = 15_000;
 const NGINX_STOP_GRACE_MS = 5_000;
-const OUTPUT_KEPT = 20_000; // characters of each process's output kept for error messages
-const DEBUG = Boolean(process.env.HERALD_TEST_DEBUG);
-
-function executable(path) {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** $HERALD_NGINX, else /usr/sbin/nginx, else nginx on PATH; null when none is found. */
 function findNginx() {
   if (process.env.HERALD_NGINX) {
     return executable(process.env.HERALD_NGINX) ? process.env.HERALD_NGINX : null;
   }
-  if (executable('/usr/sbin/nginx')) return '/usr/sbin/nginx';
-  for (const dir of (process.env.PATH || '').split(delimiter)) {
-    if (dir && executable(join(dir, 'nginx'))) return join(dir, 'nginx');
-  }
-  return null;
+  return onPath('nginx', ['/usr/sbin']);
 }
 
 const NGINX = findNginx();
@@ -67,134 +55,16 @@ const skipReason = !existsSync(HERALD_JAR)
       : 'no nginx binary (set HERALD_NGINX, or install nginx: scripts/test does)')
     : false;
 
-/** A free loopback TCP port (bound then released, as scripts/test does). */
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, LOOPBACK, () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-// ---------------------------------------------------------------- child processes
-
-/** Every process started here, killed (SIGKILL) if still running when node exits anyway. */
-const started = new Set();
-process.on('exit', () => {
-  for (const proc of started) {
-    if (running(proc.child)) {
-      try {
-        process.kill(proc.child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
-});
-
-function running(child) {
-  return child.exitCode === null && child.signalCode === null;
-}
-
-/** Spawns `command` with its output collected (the last OUTPUT_KEPT characters) for error messages. */
-function startProcess(name, command, args, options) {
-  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-  const proc = { name, child, output: '', exited: null };
-  proc.exited = new Promise((resolveExit) => {
-    child.once('exit', (code, signal) => resolveExit({ code, signal }));
-    child.once('error', (err) => {
-      proc.output += `\n[spawn error: ${err.message}]`;
-      resolveExit({ code: null, signal: null, error: err });
-    });
-  });
-  const collect = (chunk) => {
-    proc.output = (proc.output + chunk.toString()).slice(-OUTPUT_KEPT);
-    if (DEBUG) process.stderr.write(`[${name}] ${chunk}`);
-  };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  started.add(proc);
-  return proc;
-}
-
-function describeExit(proc) {
-  const { exitCode, signalCode } = proc.child;
-  return signalCode ? `killed by ${signalCode}` : `exited with status ${exitCode}`;
-}
-
-function outputOf(proc) {
-  return `\n---- output of ${proc.name} ----\n${proc.output.trimEnd() || '(none)'}\n---- end of ${proc.name} ----`;
-}
-
-/** The PIDs of a process's direct children (nginx's workers), for a last-resort SIGKILL. */
-function childPids(pid) {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-/** SIGTERM, then SIGKILL (to it and its direct children) after `graceMs`; resolves once it exited. */
-async function stopProcess(proc, graceMs) {
-  const { child } = proc;
-  if (child.pid === undefined || !running(child)) {
-    started.delete(proc);
-    return;
-  }
-  child.kill('SIGTERM');
-  let timer;
-  const timedOut = await Promise.race([
-    proc.exited.then(() => false),
-    new Promise((resolveTimeout) => {
-      timer = setTimeout(() => resolveTimeout(true), graceMs);
-    }),
-  ]);
-  clearTimeout(timer);
-  if (timedOut && running(child)) {
-    process.stderr.write(`${proc.name} (pid ${child.pid}) still running ${graceMs} ms after SIGTERM: killing it\n`);
-    const orphans = childPids(child.pid);
-    child.kill('SIGKILL');
-    for (const pid of orphans) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    await proc.exited;
-  }
-  started.delete(proc);
-}
-
 // ---------------------------------------------------------------- Herald nodes
 
 /** The environment of a node: the basics plus the default app's variables; nothing that could override its config file. */
 function nodeEnv() {
-  const env = {};
-  for (const name of ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'JAVA_HOME']) {
-    if (process.env[name]) env[name] = process.env[name];
-  }
-  return {
-    ...env,
+  return baseEnv({
     SOCKUDO_DEFAULT_APP_ID: APP_ID,
     SOCKUDO_DEFAULT_APP_KEY: APP_KEY,
     SOCKUDO_DEFAULT_APP_SECRET: APP_SECRET,
     SOCKUDO_DEFAULT_APP_ENABLE_CLIENT_MESSAGES: 'true',
-  };
-}
-
-async function httpStatus(url) {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-    await response.arrayBuffer();
-    return response.status;
-  } catch {
-    return null;
-  }
+  });
 }
 
 /** Starts a node with its own JSON config in `dir`; resolves once GET /up answers 200. */
@@ -254,63 +124,53 @@ function nginxLacks(names) {
 }
 
 /**
- * The guide's "Nginx Example" as printed, changing only: the listen address, the upstream servers
- * (our two nodes), and what nginx needs to run unprivileged from `dir` (pid, error_log, events,
- * the http wrapper, access_log off, temp paths; `user root` when run as root, since its workers
- * would otherwise switch to an unprivileged user that cannot use `dir`).
+ * deploy/nginx.conf with exactly two changes: the `server` lines of its upstream become one line
+ * per node of this test (127.0.0.1:<node port>, with the parameters of the file's first `server`
+ * line), and `listen 80;` becomes `listen 127.0.0.1:<port>;`. Where nginx writes its files when it
+ * runs unprivileged from `dir` is said outside the file's directives: pid, error log and (as root,
+ * whose workers would otherwise switch to a user that cannot use `dir`) `user root` on the command
+ * line (nginxGlobals), and the *_temp_path and access_log lines inserted at the top of `http {`.
  */
 function nginxConfig(dir, listenPort, nodePorts) {
+  const text = readFileSync(DEPLOY_NGINX_CONF, 'utf8');
+  const fail = (what) => {
+    throw new Error(`${DEPLOY_NGINX_CONF}: ${what}; tests/node/cluster-nginx.test.mjs runs that file and ` +
+      'changes only its upstream server lines and its listen port');
+  };
+  const upstream = /^(\s*upstream\s+\S+\s*\{\n)([^}]*?)(^\s*\})/m.exec(text);
+  if (!upstream) fail('no upstream block');
+  const serverLine = /^([ \t]*)server[ \t]+\S+([^;\n]*);[ \t]*\n/gm;
+  const servers = [...upstream[2].matchAll(serverLine)];
+  if (servers.length === 0) fail('no `server` line in the upstream block');
+  const [, indent, params] = servers[0];
+  let first = true;
+  const body = upstream[2].replace(serverLine, () => {
+    if (!first) return '';
+    first = false;
+    return nodePorts.map((port) => `${indent}server ${LOOPBACK}:${port}${params};\n`).join('');
+  });
+  let config = text.slice(0, upstream.index) + upstream[1] + body + upstream[3]
+    + text.slice(upstream.index + upstream[0].length);
+
+  const listens = config.match(/^\s*listen\s+80;\s*$/gm) || [];
+  if (listens.length !== 1) fail(`${listens.length} \`listen 80;\` lines instead of one`);
+  config = config.replace(/^(\s*)listen\s+80;/m, `$1listen ${LOOPBACK}:${listenPort};`);
+
+  const http = /^http\s*\{[ \t]*\n/m.exec(config);
+  if (!http) fail('no `http {` block');
   const lacking = nginxLacks(['fastcgi', 'uwsgi', 'scgi']);
-  const tempPaths = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+  const files = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
     .filter((kind) => !lacking.includes(kind))
-    .map((kind) => `    ${kind}_temp_path ${join(dir, `${kind}_temp`)};`)
-    .join('\n');
-  const servers = nodePorts
-    .map((port) => `        server 127.0.0.1:${port} max_fails=3 fail_timeout=30s;`)
-    .join('\n');
-  return `${process.getuid?.() === 0 ? 'user root;\n' : ''}pid ${join(dir, 'nginx.pid')};
-error_log ${join(dir, 'error.log')} warn;
-
-events {}
-
-http {
-    access_log off;
-${tempPaths}
-
-    upstream sockudo_backend {
-        least_conn;
-${servers}
-        keepalive 32;
-    }
-
-    # WebSocket upgrade configuration
-    map $http_upgrade $connection_upgrade {
-        default upgrade;
-        '' close;
-    }
-
-    server {
-        listen 127.0.0.1:${listenPort};
-        server_name your-domain.com;
-
-        location / {
-            proxy_pass http://sockudo_backend;
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-            proxy_set_header Host $host;
-            proxy_set_header X-Real-IP $remote_addr;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-
-            proxy_connect_timeout 60s;
-            proxy_send_timeout 86400s;
-            proxy_read_timeout 86400s;
-            proxy_buffering off;
-        }
-    }
+    .map((kind) => `    ${kind}_temp_path ${join(dir, `${kind}_temp`)};\n`)
+    .join('') + `    access_log ${join(dir, 'access.log')};\n`;
+  const at = http.index + http[0].length;
+  return config.slice(0, at) + files + config.slice(at);
 }
-`;
+
+/** The main-context directives given with -g: where the pid file and the error log go, and the workers' user. */
+function nginxGlobals(dir) {
+  return `${process.getuid?.() === 0 ? 'user root; ' : ''}pid ${join(dir, 'nginx.pid')}; ` +
+    `error_log ${join(dir, 'error.log')} warn; daemon off;`;
 }
 
 function portAccepts(port) {
@@ -334,7 +194,7 @@ async function startNginx(dir, nodePorts) {
   writeFileSync(configFile, nginxConfig(dir, port, nodePorts));
   // -e: the error log before the config is read (else the build's default, which may be unwritable).
   const proc = startProcess(`nginx (port ${port})`, NGINX,
-    ['-p', `${dir}/`, '-e', join(dir, 'error.log'), '-c', configFile, '-g', 'daemon off;'], { cwd: dir });
+    ['-p', `${dir}/`, '-e', join(dir, 'error.log'), '-c', configFile, '-g', nginxGlobals(dir)], { cwd: dir });
   const withLog = () => {
     let log = '';
     try {

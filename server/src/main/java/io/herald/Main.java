@@ -28,7 +28,9 @@ public final class Main implements Callable<Integer> {
     public Integer call() throws Exception {
         HeraldConfig config;
         try {
-            config = ConfigLoader.load(configFile, System.getenv(), Path.of("").toAbsolutePath());
+            Path workingDir = Path.of("").toAbsolutePath();
+            LogOutput.use(ConfigLoader.logFormat(configFile, System.getenv(), workingDir));
+            config = ConfigLoader.load(configFile, System.getenv(), workingDir);
         } catch (ConfigException e) {
             System.err.println("herald: configuration error: " + e.getMessage());
             return 2;

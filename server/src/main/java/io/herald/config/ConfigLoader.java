@@ -77,8 +77,12 @@ public final class ConfigLoader {
                     "lease_seconds", ANY, "max_jobs", ANY, "reliability", ANY)),
             entry("webhooks", Map.of("batching", Map.of("enabled", ANY, "duration", ANY, "size", ANY),
                     "request_timeout_ms", ANY, "retry_window_seconds", ANY)),
+            entry("logging", Map.of("format", ANY, "colors_enabled", ANY, "include_target", ANY)),
             entry("database", Map.of("mysql", SQL_DATABASE_KEYS, "postgres", SQL_DATABASE_KEYS, "redis", ANY)),
             entry("metrics", ANY), entry("health_check", ANY));
+
+    /** Values of {@code logging.format}: logback.xml's text lines, or one JSON object per line. */
+    public static final List<String> LOG_FORMATS = List.of("text", "json");
 
     private ConfigLoader() {}
 
@@ -88,22 +92,11 @@ public final class ConfigLoader {
      * @param workingDir where {@code config/config.json} is looked for
      */
     public static HeraldConfig load(Path explicitFileOrNull, Map<String, String> env, Path workingDir) {
-        Map<String, String> vars = new HashMap<>();
-        (env == null ? Map.<String, String>of() : env).forEach((name, value) -> {
-            if (value != null && !value.isEmpty()) {
-                vars.put(name, value);
-            }
-        });
-
+        Map<String, String> vars = setVariables(env);
         ConfigTree tree = new ConfigTree(vars);
-        Path defaultFile = (workingDir == null ? Path.of("") : workingDir).resolve(DEFAULT_FILE);
-        if (Files.exists(defaultFile) && !sameFile(defaultFile, explicitFileOrNull)) {
-            tree.merge(ConfigFiles.read(defaultFile, vars), defaultFile);
-            LOG.info("Loaded configuration from {}", defaultFile);
-        }
-        if (explicitFileOrNull != null) {
-            tree.merge(ConfigFiles.read(explicitFileOrNull, vars), explicitFileOrNull);
-            LOG.info("Loaded configuration from {}", explicitFileOrNull);
+        for (Path file : files(explicitFileOrNull, workingDir)) {
+            tree.merge(ConfigFiles.read(file, vars), file);
+            LOG.info("Loaded configuration from {}", file);
         }
         tree.warnUnknownKeys(SCHEMA);
 
@@ -128,6 +121,52 @@ public final class ConfigLoader {
                 rateLimiter(tree),
                 queue(tree),
                 webhooks(tree));
+    }
+
+    /**
+     * {@code logging.format}, or {@code LOG_FORMAT} (or Sockudo's {@code LOG_OUTPUT_FORMAT}): one of
+     * {@link #LOG_FORMATS}, "text" by default. Read apart from {@link #load}, before it, so that the
+     * first log line of start-up is already in that format: this logs nothing, and a file that
+     * cannot be read or parsed counts as absent here ({@link #load} then reports it).
+     *
+     * @throws ConfigException for any other value, naming the key or variable
+     */
+    public static String logFormat(Path explicitFileOrNull, Map<String, String> env, Path workingDir) {
+        Map<String, String> vars = setVariables(env);
+        ConfigTree tree = new ConfigTree(vars);
+        try {
+            for (Path file : files(explicitFileOrNull, workingDir)) {
+                tree.merge(ConfigFiles.read(file, vars), file);
+            }
+        } catch (ConfigException unreadable) {
+            tree = new ConfigTree(vars);
+        }
+        String envVar = tree.env("LOG_FORMAT") != null ? "LOG_FORMAT" : "LOG_OUTPUT_FORMAT";
+        return driver(tree, "logging.format", envVar, "text", LOG_FORMATS, LOG_FORMATS);
+    }
+
+    /** The environment without its empty variables (an empty variable counts as unset). */
+    private static Map<String, String> setVariables(Map<String, String> env) {
+        Map<String, String> vars = new HashMap<>();
+        (env == null ? Map.<String, String>of() : env).forEach((name, value) -> {
+            if (value != null && !value.isEmpty()) {
+                vars.put(name, value);
+            }
+        });
+        return vars;
+    }
+
+    /** The config files in load order: {@code config/config.json} of the working dir if present, then the explicit one. */
+    private static List<Path> files(Path explicitFileOrNull, Path workingDir) {
+        List<Path> files = new ArrayList<>();
+        Path defaultFile = (workingDir == null ? Path.of("") : workingDir).resolve(DEFAULT_FILE);
+        if (Files.exists(defaultFile) && !sameFile(defaultFile, explicitFileOrNull)) {
+            files.add(defaultFile);
+        }
+        if (explicitFileOrNull != null) {
+            files.add(explicitFileOrNull);
+        }
+        return files;
     }
 
     /**
