@@ -153,6 +153,11 @@ public final class CachingAppManager implements AppManager {
     }
 
     @Override
+    public boolean probe(Duration timeout) {
+        return source.probe(timeout);
+    }
+
+    @Override
     public String describe() {
         return source.describe() + (foundTtlNanos == 0 ? ", read on every lookup"
                 : ", apps kept " + TimeUnit.NANOSECONDS.toSeconds(foundTtlNanos) + " s");

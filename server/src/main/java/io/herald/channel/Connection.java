@@ -33,6 +33,7 @@ public final class Connection {
     private final App app;
     private final String socketId;
     private final DeliveryLoop loop;
+    private final AppTraffic traffic;
     private Map<String, Subscription> subscriptions; // created on first subscribe
     int loopSlot = -1;
     boolean flushPending;
@@ -55,6 +56,7 @@ public final class Connection {
         this.app = app;
         this.socketId = socketId;
         this.loop = loop;
+        this.traffic = loop.trafficOf(app.id());
         this.lastSeenNanos = System.nanoTime();
         this.connectedNanos = lastSeenNanos;
     }
@@ -112,8 +114,16 @@ public final class Connection {
             close(ErrorCodes.OVER_CAPACITY, "Client too slow to read, outbound buffer full");
             return;
         }
+        traffic.messagesSent++;
+        traffic.bytesSent += frame.readableBytes();
         frameWriter.write(frame, channel.voidPromise());
         loop.flushLater(this);
+    }
+
+    /** Counts a message the client sent (for the metrics). */
+    public void received(int bytes) {
+        traffic.messagesReceived++;
+        traffic.bytesReceived += bytes;
     }
 
     /** Sends a frame shared by many connections (the caller keeps its reference). */

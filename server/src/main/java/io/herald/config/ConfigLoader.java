@@ -79,7 +79,9 @@ public final class ConfigLoader {
                     "request_timeout_ms", ANY, "retry_window_seconds", ANY)),
             entry("logging", Map.of("format", ANY, "colors_enabled", ANY, "include_target", ANY)),
             entry("database", Map.of("mysql", SQL_DATABASE_KEYS, "postgres", SQL_DATABASE_KEYS, "redis", ANY)),
-            entry("metrics", ANY), entry("health_check", ANY));
+            entry("metrics", Map.of("enabled", ANY, "driver", ANY, "host", ANY, "port", ANY,
+                    "prometheus", Map.of("prefix", ANY))),
+            entry("health_check", Map.of("enabled", ANY, "interval", ANY, "timeout", ANY)));
 
     /** Values of {@code logging.format}: logback.xml's text lines, or one JSON object per line. */
     public static final List<String> LOG_FORMATS = List.of("text", "json");
@@ -120,7 +122,9 @@ public final class ConfigLoader {
                 cors(tree),
                 rateLimiter(tree),
                 queue(tree),
-                webhooks(tree));
+                webhooks(tree),
+                metrics(tree),
+                healthCheck(tree));
     }
 
     /**
@@ -209,6 +213,35 @@ public final class ConfigLoader {
         }
         String sharedVar = tree.env("REDIS_CLUSTER_NODES") != null ? "REDIS_CLUSTER_NODES" : "DATABASE_REDIS_CLUSTER_NODES";
         return tree.stringList("adapter.cluster.nodes", sharedVar, List.of("redis://127.0.0.1:7000"));
+    }
+
+    /** {@code metrics.*}: Prometheus only (Sockudo's one driver); on by default, as in Sockudo. */
+    private static HeraldConfig.MetricsConfig metrics(ConfigTree tree) {
+        HeraldConfig.MetricsConfig off = HeraldConfig.MetricsConfig.off();
+        driver(tree, "metrics.driver", "METRICS_DRIVER", "prometheus", List.of("prometheus"), List.of("prometheus"));
+        String prefix = tree.optionalString("metrics.prometheus.prefix", "METRICS_PROMETHEUS_PREFIX");
+        if (prefix == null) {
+            prefix = off.prefix();
+        } else if (!prefix.matches("[a-zA-Z_:][a-zA-Z0-9_:]*|")) {
+            String key = "metrics.prometheus.prefix";
+            throw invalidHere(tree, key, "METRICS_PROMETHEUS_PREFIX", ConfigException.expected(
+                    tree.nameOf(key, "METRICS_PROMETHEUS_PREFIX"), "letters, digits, '_' and ':', not starting with a digit",
+                    JsonValues.quote(prefix)));
+        }
+        return new HeraldConfig.MetricsConfig(
+                tree.bool("metrics.enabled", "METRICS_ENABLED", true),
+                tree.string("metrics.host", "METRICS_HOST", off.host()),
+                tree.integer("metrics.port", "METRICS_PORT", off.port(), 0, 65535),
+                prefix);
+    }
+
+    /** {@code health_check.*} (seconds), as the scaling guide prints it. */
+    private static HeraldConfig.HealthCheckConfig healthCheck(ConfigTree tree) {
+        HeraldConfig.HealthCheckConfig defaults = HeraldConfig.HealthCheckConfig.defaults();
+        return new HeraldConfig.HealthCheckConfig(
+                tree.bool("health_check.enabled", "HEALTH_CHECK_ENABLED", defaults.enabled()),
+                tree.integer("health_check.interval", "HEALTH_CHECK_INTERVAL", defaults.intervalSeconds(), 1, 86_400),
+                tree.integer("health_check.timeout", "HEALTH_CHECK_TIMEOUT", defaults.timeoutSeconds(), 1, 3600));
     }
 
     private static HeraldConfig.WebhooksConfig webhooks(ConfigTree tree) {

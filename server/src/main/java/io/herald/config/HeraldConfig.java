@@ -25,7 +25,9 @@ public record HeraldConfig(
         CorsConfig cors,
         RateLimiterConfig rateLimiter,
         QueueConfig queue,
-        WebhooksConfig webhooks) {
+        WebhooksConfig webhooks,
+        MetricsConfig metrics,
+        HealthCheckConfig healthCheck) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 6001;
@@ -335,6 +337,26 @@ public record HeraldConfig(
         }
     }
 
+    /**
+     * {@code metrics.*}: Prometheus metrics on {@code host:port} at {@code /metrics}, every series
+     * name starting with {@code prefix}. Disabled: no port is opened and nothing is counted.
+     */
+    public record MetricsConfig(boolean enabled, String host, int port, String prefix) {
+        public static MetricsConfig off() {
+            return new MetricsConfig(false, "0.0.0.0", 9601, "sockudo_");
+        }
+    }
+
+    /**
+     * {@code health_check.*}: with {@code enabled}, every backend gets a round trip every
+     * {@code intervalSeconds}, answered within {@code timeoutSeconds}, besides its connection state.
+     */
+    public record HealthCheckConfig(boolean enabled, int intervalSeconds, int timeoutSeconds) {
+        public static HealthCheckConfig defaults() {
+            return new HealthCheckConfig(true, 30, 10);
+        }
+    }
+
     public int websocketMaxPayloadBytes() {
         return websocketMaxPayloadKb * 1024;
     }
@@ -373,6 +395,8 @@ public record HeraldConfig(
         private RateLimiterConfig rateLimiter;
         private QueueConfig queue;
         private WebhooksConfig webhooks;
+        private MetricsConfig metrics;
+        private HealthCheckConfig healthCheck;
 
         private Builder(HeraldConfig c) {
             debug = c.debug;
@@ -393,6 +417,8 @@ public record HeraldConfig(
             rateLimiter = c.rateLimiter;
             queue = c.queue;
             webhooks = c.webhooks;
+            metrics = c.metrics;
+            healthCheck = c.healthCheck;
         }
 
         public Builder port(int value) {
@@ -460,10 +486,20 @@ public record HeraldConfig(
             return this;
         }
 
+        public Builder metrics(MetricsConfig value) {
+            metrics = value;
+            return this;
+        }
+
+        public Builder healthCheck(HealthCheckConfig value) {
+            healthCheck = value;
+            return this;
+        }
+
         public HeraldConfig build() {
             return new HeraldConfig(debug, host, port, activityTimeoutSeconds, pongTimeoutSeconds,
                     shutdownGracePeriodSeconds, userAuthenticationTimeoutSeconds, websocketMaxPayloadKb, httpMaxBodyKb,
-                    processId, adapter, appManager, cache, ssl, cors, rateLimiter, queue, webhooks);
+                    processId, adapter, appManager, cache, ssl, cors, rateLimiter, queue, webhooks, metrics, healthCheck);
         }
     }
 }

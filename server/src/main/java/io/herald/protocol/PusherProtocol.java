@@ -151,6 +151,10 @@ public final class PusherProtocol {
         }
         sendSubscriptionSucceeded(connection, channel, type.isPresence() ? withMembersElsewhere(app.id(), channel,
                 outcome.presenceMembers()) : null);
+        events.subscribed(app.id(), channel);
+        if (outcome.firstSubscriberHere()) {
+            events.channelActiveHere(app.id(), channel);
+        }
         if (outcome.firstSubscriberHere() && !ChannelType.isInternal(channel)) {
             adapter.localOccupancyChanged(app.id(), channel); // before the member: occupied comes first
         }
@@ -260,6 +264,10 @@ public final class PusherProtocol {
         if (leaving.lastSubscriberHere() && !ChannelType.isInternal(leaving.channel())) {
             adapter.localOccupancyChanged(appId, leaving.channel());
         }
+        events.unsubscribed(appId, leaving.channel());
+        if (leaving.lastSubscriberHere()) {
+            events.channelInactiveHere(appId, leaving.channel());
+        }
         subscriptionCountChanged(connection, leaving.channel());
     }
 
@@ -349,8 +357,12 @@ public final class PusherProtocol {
             return;
         }
         // Counted last, so that only events that would be delivered use up the allowance.
-        if (app.maxClientEventsPerSecond() > 0
-                && !connection.tryClientEvent(app.maxClientEventsPerSecond(), System.nanoTime())) {
+        boolean overLimit = app.maxClientEventsPerSecond() > 0
+                && !connection.tryClientEvent(app.maxClientEventsPerSecond(), System.nanoTime());
+        if (app.maxClientEventsPerSecond() > 0) {
+            events.rateLimitChecked(app.id(), "client_events", overLimit);
+        }
+        if (overLimit) {
             connection.send(Frames.error(alloc(connection), ErrorCodes.CLIENT_EVENT_RATE_LIMITED, "Client event rejected: over the limit of "
                     + app.maxClientEventsPerSecond() + " client events per second", channel));
             return;

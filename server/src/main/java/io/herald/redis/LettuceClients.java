@@ -3,6 +3,9 @@ package io.herald.redis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
+import io.lettuce.core.metrics.MicrometerOptions;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.EventLoopGroupProvider;
@@ -40,9 +43,16 @@ public final class LettuceClients implements AutoCloseable {
                 .build();
     }
 
-    /** Clients whose connections run on {@code workers}, the node's event loops. */
-    public static LettuceClients onLoops(EventLoopGroup workers) {
-        return new LettuceClients(DefaultClientResources.builder().eventLoopGroupProvider(new SharedLoops(workers)));
+    /**
+     * Clients whose connections run on {@code workers}, the node's event loops. With {@code meters}
+     * (null: none), each Redis command's latency is recorded there ({@code lettuce_command_*}).
+     */
+    public static LettuceClients onLoops(EventLoopGroup workers, MeterRegistry meters) {
+        DefaultClientResources.Builder builder = DefaultClientResources.builder().eventLoopGroupProvider(new SharedLoops(workers));
+        if (meters != null) {
+            builder.commandLatencyRecorder(new MicrometerCommandLatencyRecorder(meters, MicrometerOptions.create()));
+        }
+        return new LettuceClients(builder);
     }
 
     /** Clients on Lettuce's own threads, for code that has no event loops of its own (tests, tools). */

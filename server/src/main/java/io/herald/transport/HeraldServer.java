@@ -6,6 +6,7 @@ import io.herald.app.AppManager;
 import io.herald.channel.ChannelRegistry;
 import io.herald.channel.ConnectionQuota;
 import io.herald.config.HeraldConfig;
+import io.herald.events.ServerEvents;
 import io.herald.protocol.PusherProtocol;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -41,11 +42,12 @@ public final class HeraldServer {
     private Channel redirectListener; // plain HTTP port redirecting to HTTPS (ssl.redirect_http)
 
     public HeraldServer(HeraldConfig config, EventLoops loops, AppManager apps, ChannelRegistry registry,
-                        ConnectionQuota quota, PusherProtocol protocol, HttpApi api, BooleanSupplier draining) {
+                        ConnectionQuota quota, PusherProtocol protocol, HttpApi api, BooleanSupplier draining,
+                        ServerEvents events) {
         this.config = config;
         this.loops = loops;
         this.requests = new HttpRequestHandler(apps, registry, quota, protocol, api,
-                config.websocketMaxPayloadBytes(), draining);
+                config.websocketMaxPayloadBytes(), draining, events);
         this.activity = new ActivityMonitor(config.activityTimeoutSeconds(), config.pongTimeoutSeconds(),
                 config.userAuthenticationTimeoutSeconds());
         activity.start(registry);

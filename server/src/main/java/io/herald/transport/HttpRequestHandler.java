@@ -8,6 +8,7 @@ import io.herald.app.AppManager;
 import io.herald.channel.ChannelRegistry;
 import io.herald.channel.Connection;
 import io.herald.channel.ConnectionQuota;
+import io.herald.events.ServerEvents;
 import io.herald.wire.ErrorCodes;
 import io.herald.wire.Frames;
 import io.herald.protocol.PusherProtocol;
@@ -56,9 +57,11 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private final int maxMessageBytes;
     private final BooleanSupplier draining;
     private final HttpRateLimits limits;
+    private final ServerEvents events;
 
     HttpRequestHandler(AppManager apps, ChannelRegistry registry, ConnectionQuota quota, PusherProtocol protocol,
-                       HttpApi api, int maxMessageBytes, BooleanSupplier draining) {
+                       HttpApi api, int maxMessageBytes, BooleanSupplier draining, ServerEvents events) {
+        this.events = events;
         this.apps = apps;
         this.registry = registry;
         this.quota = quota;
@@ -205,33 +208,34 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     /** Runs after the 101 response: refuse with a Pusher error code, or open the connection. */
     private void accept(Channel channel, WebSocketFrameHandler frames, Optional<App> found, Throwable lookupError,
                         String appKey, Map<String, List<String>> params, String origin) {
+        String appId = found.map(App::id).orElse(null);
         String protocolVersion = first(params, "protocol");
         if (protocolVersion != null && !isSupportedProtocol(protocolVersion)) {
-            refuse(channel, ErrorCodes.UNSUPPORTED_PROTOCOL, "Unsupported protocol version '" + protocolVersion
-                    + "' (supported: 5 to 7)");
+            refuse(channel, appId, "unsupported_protocol", ErrorCodes.UNSUPPORTED_PROTOCOL,
+                    "Unsupported protocol version '" + protocolVersion + "' (supported: 5 to 7)");
             return;
         }
         if (lookupError != null) {
             // The apps' database does not answer: 4100 tells the client to retry after a back-off.
-            refuse(channel, ErrorCodes.OVER_CAPACITY, "Apps cannot be read right now; try again later");
+            refuse(channel, null, "apps_unreadable", ErrorCodes.OVER_CAPACITY, "Apps cannot be read right now; try again later");
             return;
         }
         if (found.isEmpty()) {
-            refuse(channel, ErrorCodes.APP_NOT_FOUND, "App key " + appKey + " does not exist");
+            refuse(channel, null, "app_not_found", ErrorCodes.APP_NOT_FOUND, "App key " + appKey + " does not exist");
             return;
         }
         App app = found.get();
         if (!app.enabled()) {
-            refuse(channel, ErrorCodes.APP_DISABLED, "App " + app.id() + " is disabled");
+            refuse(channel, appId, "app_disabled", ErrorCodes.APP_DISABLED, "App " + app.id() + " is disabled");
             return;
         }
         if (!originAllowed(app, origin)) {
-            refuse(channel, ErrorCodes.UNAUTHORIZED, "Origin " + origin + " is not allowed for this app");
+            refuse(channel, appId, "origin_not_allowed", ErrorCodes.UNAUTHORIZED, "Origin " + origin + " is not allowed for this app");
             return;
         }
         if (!quota.tryAcquire(app)) {
-            refuse(channel, ErrorCodes.OVER_CONNECTION_QUOTA, "App " + app.id() + " is at its connection limit ("
-                    + app.maxConnections() + ")");
+            refuse(channel, appId, "over_connection_quota", ErrorCodes.OVER_CONNECTION_QUOTA, "App " + app.id()
+                    + " is at its connection limit (" + app.maxConnections() + ")");
             return;
         }
         frames.attach(new Connection(channel, app, newSocketId(), registry.loopFor(channel.eventLoop())));
@@ -250,6 +254,12 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             return true;
         }
         return origin != null && app.allowedOrigins().stream().anyMatch(origin::equalsIgnoreCase);
+    }
+
+    /** {@code reason}: the metrics' error_type (a fixed word, never the client's input). */
+    private void refuse(Channel channel, String appId, String reason, int code, String message) {
+        events.connectionRefused(appId, reason);
+        refuse(channel, code, message);
     }
 
     private static void refuse(Channel channel, int code, String message) {

@@ -67,6 +67,7 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onText(TextWebSocketFrame frame) {
+        connection.received(frame.content().readableBytes());
         JsonNode message;
         try (InputStream in = new ByteBufInputStream(frame.content())) {
             message = Jsons.MAPPER.readTree(in);

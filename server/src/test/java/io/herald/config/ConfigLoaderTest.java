@@ -113,7 +113,8 @@ class ConfigLoaderTest {
                 new HeraldConfig.AdapterConfig.Local(),
                 new HeraldConfig.AppManagerConfig.Memory(List.of(App.of("a1", "k1", "s1"))),
                 HeraldConfig.CacheConfig.memory(), HeraldConfig.SslConfig.off(), HeraldConfig.CorsConfig.defaults(),
-                HeraldConfig.RateLimiterConfig.off(), HeraldConfig.QueueConfig.memory(), HeraldConfig.WebhooksConfig.defaults()));
+                HeraldConfig.RateLimiterConfig.off(), HeraldConfig.QueueConfig.memory(), HeraldConfig.WebhooksConfig.defaults(),
+                new HeraldConfig.MetricsConfig(true, "0.0.0.0", 9601, "sockudo_"), HeraldConfig.HealthCheckConfig.defaults()));
     }
 
     @Test

@@ -35,7 +35,8 @@ public final class TestServers {
                 new HeraldConfig.AdapterConfig.Local(),
                 new HeraldConfig.AppManagerConfig.Memory(list),
                 HeraldConfig.CacheConfig.memory(), HeraldConfig.SslConfig.off(), HeraldConfig.CorsConfig.defaults(),
-                HeraldConfig.RateLimiterConfig.off(), HeraldConfig.QueueConfig.memory(), HeraldConfig.WebhooksConfig.defaults());
+                HeraldConfig.RateLimiterConfig.off(), HeraldConfig.QueueConfig.memory(), HeraldConfig.WebhooksConfig.defaults(),
+                HeraldConfig.MetricsConfig.off(), HeraldConfig.HealthCheckConfig.defaults());
     }
 
     /** The apps of a configuration whose app manager is the memory one. */

@@ -113,6 +113,10 @@ public final class HeraldLauncher {
         config.put("PORT", Integer.toString(port));
         config.put("SHUTDOWN_GRACE_PERIOD", "2");
         config.put("INSTANCE_PROCESS_ID", nodeName);
+        // Metrics on a port of its own, so that nodes of one run never collide on 9601; a run that
+        // compares metrics off and on sets METRICS_ENABLED through extraEnv.
+        config.put("METRICS_HOST", "127.0.0.1");
+        config.put("METRICS_PORT", Integer.toString(Processes.freePort()));
         config.putAll(extraEnv);
         env.putAll(config);
         Process process = pb.start();
