@@ -32,7 +32,7 @@ public final class ChannelRegistry implements AdapterEventHandler {
     private final UserRegistry users = new UserRegistry();
     private final ServerEvents events;
 
-    /** {@code events} gets {@link ServerEvents#broadcast} for each publish unless it is {@link ServerEvents#NONE}. */
+    /** {@code events} gets {@link ServerEvents#broadcast} for each publish that reached a subscriber here, unless it is {@link ServerEvents#NONE}. */
     public ChannelRegistry(EventLoopGroup workers, ServerEvents events) {
         this.events = events;
         for (EventExecutor executor : workers) {
@@ -255,7 +255,7 @@ public final class ChannelRegistry implements AdapterEventHandler {
     }
 
     private void delivered(Broadcast broadcast, int recipients) {
-        if (broadcast != null && broadcast.loopDone(recipients)) {
+        if (broadcast != null && broadcast.loopDone(recipients) && broadcast.recipients.get() > 0) {
             events.broadcast(broadcast.appId, broadcast.channel, broadcast.recipients.get(), System.nanoTime() - broadcast.startedNanos);
         }
     }

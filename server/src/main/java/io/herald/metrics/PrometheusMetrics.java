@@ -83,6 +83,9 @@ public final class PrometheusMetrics implements ServerEvents {
             traffic(appId, app, "socket_transmitted_bytes", "WebSocket bytes sent", AppTraffic.Totals::bytesSent);
             traffic(appId, app, "ws_messages_received_total", "WebSocket messages received", AppTraffic.Totals::messagesReceived);
             traffic(appId, app, "socket_received_bytes", "WebSocket bytes received", AppTraffic.Totals::bytesReceived);
+            // Made with the app, so that a dashboard's timeout panel shows 0 rather than nothing.
+            clusterRequestResolved(appId, true, -1);
+            clusterRequestResolved(appId, false, -1);
         }
 
         DistributionSummary broadcast(int type, int bucket) {
@@ -293,16 +296,18 @@ public final class PrometheusMetrics implements ServerEvents {
         counter("horizontal_adapter_received_responses", "Answers to this node's queries", "app_id", appId).increment();
     }
 
+    /** {@code nanos} negative: only make the series (see {@link AppMeters}). */
     @Override
     public void clusterRequestResolved(String appId, boolean complete, long nanos) {
-        if (complete) {
-            counter("horizontal_adapter_resolved_promises", "Queries every node answered", "app_id", appId).increment();
-        } else {
-            counter("horizontal_adapter_uncomplete_promises", "Queries ended by the timeout or a node leaving",
-                    "app_id", appId).increment();
+        Counter counter = complete
+                ? counter("horizontal_adapter_resolved_promises", "Queries every node answered", "app_id", appId)
+                : counter("horizontal_adapter_uncomplete_promises", "Queries ended by the timeout or a node leaving", "app_id", appId);
+        DistributionSummary time = histogram("horizontal_adapter_resolve_time", "Milliseconds a cluster query took",
+                INTERNAL_BUCKETS_MS, "app_id", appId);
+        if (nanos >= 0) {
+            counter.increment();
+            time.record(nanos / 1e6);
         }
-        histogram("horizontal_adapter_resolve_time", "Milliseconds a cluster query took", INTERNAL_BUCKETS_MS,
-                "app_id", appId).record(nanos / 1e6);
     }
 
     @Override
