@@ -102,6 +102,19 @@ class RawConnectionTest {
     }
 
     @Test
+    void trailingGarbageAfterTheMessageIsInvalidJson() {
+        try (RawClient client = RawClient.connectEstablished(port, KEY)) {
+            client.send("{\"event\":\"pusher:ping\"} garbage");
+            assertThat(client.expectError(null).path("message").asText()).startsWith("Invalid JSON");
+            client.send("{\"event\":\"pusher:ping\"} {\"event\":\"pusher:ping\"}");
+            assertThat(client.expectError(null).path("message").asText()).startsWith("Invalid JSON");
+            // Neither was executed: the only pong is the barrier's own.
+            assertThat(client.untilPong()).isEmpty();
+        }
+        assertServerServes(port, KEY);
+    }
+
+    @Test
     void jsonThatIsNotAnObjectIsAnError() {
         try (RawClient client = RawClient.connectEstablished(port, KEY)) {
             client.send("[1,2,3]");
