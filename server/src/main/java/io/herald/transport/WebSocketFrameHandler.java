@@ -55,7 +55,7 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
             } else if (msg instanceof PingWebSocketFrame ping) {
                 ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
             } else if (msg instanceof CloseWebSocketFrame close) {
-                connection.close(close.statusCode() < 0 ? WebSocketCloseStatus.NORMAL_CLOSURE.code() : close.statusCode(), "");
+                connection.closedByClient(close.statusCode() < 0 ? WebSocketCloseStatus.NORMAL_CLOSURE.code() : close.statusCode());
             } else if (msg instanceof BinaryWebSocketFrame) {
                 connection.send(Frames.error(ctx.alloc(), null,
                         "Binary frames are not supported: send JSON text frames", null));
