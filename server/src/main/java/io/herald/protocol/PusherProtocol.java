@@ -349,8 +349,7 @@ public final class PusherProtocol {
             return;
         }
         // Counted last, so that only events that would be delivered use up the allowance.
-        if (app.maxClientEventsPerSecond() > 0
-                && !connection.tryClientEvent(app.maxClientEventsPerSecond(), System.nanoTime())) {
+        if (!connection.tryClientEvent(app.maxClientEventsPerSecond(), System.nanoTime())) {
             connection.send(Frames.error(alloc(connection), ErrorCodes.CLIENT_EVENT_RATE_LIMITED, "Client event rejected: over the limit of "
                     + app.maxClientEventsPerSecond() + " client events per second", channel));
             return;

@@ -339,6 +339,7 @@ class ConfigLoaderTest {
                         .enableSubscriptionCountEvent(true).allowedOrigins(List.of("https://example.com"))
                         .webhooks(List.of(Webhook.to("https://example.com/hook", "channel_occupied"))).build(),
                 App.of("app-2", "key-2", "secret-2"));
+        assertThat(c.appManager().apps().get(1).maxClientEventsPerSecond()).as("Pusher's default").isEqualTo(10);
         assertThat(warnings()).noneMatch(w -> w.contains("webhook"));
     }
 
