@@ -72,7 +72,8 @@ public final class Herald implements AutoCloseable {
             this.cache = createCache(config.cache());
             this.rateLimits = new HttpRateLimits(createRateLimiter(config.rateLimiter()), config.rateLimiter());
             this.registry = new ChannelRegistry(loops.workers());
-            PusherProtocol protocol = new PusherProtocol(registry, adapter, cache, events, config.activityTimeoutSeconds());
+            PusherProtocol protocol = new PusherProtocol(registry, adapter, cache, events, config.activityTimeoutSeconds(),
+                    config.maxChannelsPerConnection());
             HttpApi api = new HttpApi(apps, adapter, cache, quota, rateLimits,
                     () -> webhooks == null || webhooks.isHealthy(), draining::get);
             this.server = new HeraldServer(config, loops, apps, registry, quota, protocol, api, draining::get);

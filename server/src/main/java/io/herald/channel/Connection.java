@@ -199,6 +199,11 @@ public final class Connection {
         subscriptions.put(channelName, subscription);
     }
 
+    /** How many channels this connection is in. */
+    public int subscriptionCount() {
+        return subscriptions == null ? 0 : subscriptions.size();
+    }
+
     Subscription removeSubscription(String channelName) {
         return subscriptions == null ? null : subscriptions.remove(channelName);
     }

@@ -17,6 +17,7 @@ public record HeraldConfig(
         int userAuthenticationTimeoutSeconds,
         int websocketMaxPayloadKb,
         int httpMaxBodyKb,
+        int maxChannelsPerConnection,
         String processId,
         AdapterConfig adapter,
         AppManagerConfig appManager,
@@ -29,6 +30,12 @@ public record HeraldConfig(
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 6001;
+    /**
+     * Channels one connection may be in. Real pages hold a handful; Pusher's own round limits are
+     * 100 (channels per publish, presence members, watchlist ids). Without a cap one socket
+     * subscribed to 100,000 channels in under two seconds.
+     */
+    public static final int DEFAULT_MAX_CHANNELS_PER_CONNECTION = 100;
 
     /**
      * {@code adapter.*}: which cluster driver carries events between nodes, resolved for that
@@ -159,6 +166,7 @@ public record HeraldConfig(
         private int userAuthenticationTimeoutSeconds;
         private int websocketMaxPayloadKb;
         private int httpMaxBodyKb;
+        private int maxChannelsPerConnection;
         private String processId;
         private AdapterConfig adapter;
         private AppManagerConfig appManager;
@@ -179,6 +187,7 @@ public record HeraldConfig(
             userAuthenticationTimeoutSeconds = c.userAuthenticationTimeoutSeconds;
             websocketMaxPayloadKb = c.websocketMaxPayloadKb;
             httpMaxBodyKb = c.httpMaxBodyKb;
+            maxChannelsPerConnection = c.maxChannelsPerConnection;
             processId = c.processId;
             adapter = c.adapter;
             appManager = c.appManager;
@@ -207,6 +216,11 @@ public record HeraldConfig(
 
         public Builder userAuthenticationTimeoutSeconds(int value) {
             userAuthenticationTimeoutSeconds = value;
+            return this;
+        }
+
+        public Builder maxChannelsPerConnection(int value) {
+            maxChannelsPerConnection = value;
             return this;
         }
 
@@ -258,7 +272,7 @@ public record HeraldConfig(
         public HeraldConfig build() {
             return new HeraldConfig(debug, host, port, activityTimeoutSeconds, pongTimeoutSeconds,
                     shutdownGracePeriodSeconds, userAuthenticationTimeoutSeconds, websocketMaxPayloadKb, httpMaxBodyKb,
-                    processId, adapter, appManager, cache, ssl, cors, rateLimiter, queue, webhooks);
+                    maxChannelsPerConnection, processId, adapter, appManager, cache, ssl, cors, rateLimiter, queue, webhooks);
         }
     }
 }

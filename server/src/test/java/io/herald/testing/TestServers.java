@@ -31,7 +31,7 @@ public final class TestServers {
     public static HeraldConfig config(int activityTimeoutSeconds, int pongTimeoutSeconds, App... apps) {
         List<App> list = apps.length == 0 ? List.of(defaultApp()) : List.of(apps);
         return new HeraldConfig(false, "127.0.0.1", 0, activityTimeoutSeconds, pongTimeoutSeconds,
-                2, 3600, 64, 2048, "test-node",
+                2, 3600, 64, 2048, HeraldConfig.DEFAULT_MAX_CHANNELS_PER_CONNECTION, "test-node",
                 HeraldConfig.AdapterConfig.local(),
                 new HeraldConfig.AppManagerConfig("memory", list, true, 300),
                 HeraldConfig.CacheConfig.memory(), HeraldConfig.SslConfig.off(), HeraldConfig.CorsConfig.defaults(),
