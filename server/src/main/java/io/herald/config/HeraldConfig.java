@@ -18,6 +18,8 @@ public record HeraldConfig(
         int websocketMaxPayloadKb,
         int httpMaxBodyKb,
         int maxChannelsPerConnection,
+        int httpRequestTimeoutSeconds,
+        int httpIdleTimeoutSeconds,
         String processId,
         AdapterConfig adapter,
         AppManagerConfig appManager,
@@ -36,6 +38,14 @@ public record HeraldConfig(
      * subscribed to 100,000 channels in under two seconds.
      */
     public static final int DEFAULT_MAX_CHANNELS_PER_CONNECTION = 100;
+    /**
+     * Seconds a client has to send a whole HTTP request (the WebSocket upgrade included) and to
+     * take its answer. Backends and browsers need well under a second; a slowloris client holding
+     * sockets open with never-ending headers or a trickled body is cut after this.
+     */
+    public static final int DEFAULT_HTTP_REQUEST_TIMEOUT_SECONDS = 30;
+    /** Seconds a kept-alive HTTP connection may wait for its next request (nginx keeps 75, Node 5). */
+    public static final int DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS = 60;
 
     /**
      * {@code adapter.*}: which cluster driver carries events between nodes, resolved for that
@@ -167,6 +177,8 @@ public record HeraldConfig(
         private int websocketMaxPayloadKb;
         private int httpMaxBodyKb;
         private int maxChannelsPerConnection;
+        private int httpRequestTimeoutSeconds;
+        private int httpIdleTimeoutSeconds;
         private String processId;
         private AdapterConfig adapter;
         private AppManagerConfig appManager;
@@ -188,6 +200,8 @@ public record HeraldConfig(
             websocketMaxPayloadKb = c.websocketMaxPayloadKb;
             httpMaxBodyKb = c.httpMaxBodyKb;
             maxChannelsPerConnection = c.maxChannelsPerConnection;
+            httpRequestTimeoutSeconds = c.httpRequestTimeoutSeconds;
+            httpIdleTimeoutSeconds = c.httpIdleTimeoutSeconds;
             processId = c.processId;
             adapter = c.adapter;
             appManager = c.appManager;
@@ -221,6 +235,16 @@ public record HeraldConfig(
 
         public Builder maxChannelsPerConnection(int value) {
             maxChannelsPerConnection = value;
+            return this;
+        }
+
+        public Builder httpRequestTimeoutSeconds(int value) {
+            httpRequestTimeoutSeconds = value;
+            return this;
+        }
+
+        public Builder httpIdleTimeoutSeconds(int value) {
+            httpIdleTimeoutSeconds = value;
             return this;
         }
 
@@ -272,7 +296,7 @@ public record HeraldConfig(
         public HeraldConfig build() {
             return new HeraldConfig(debug, host, port, activityTimeoutSeconds, pongTimeoutSeconds,
                     shutdownGracePeriodSeconds, userAuthenticationTimeoutSeconds, websocketMaxPayloadKb, httpMaxBodyKb,
-                    maxChannelsPerConnection, processId, adapter, appManager, cache, ssl, cors, rateLimiter, queue, webhooks);
+                    maxChannelsPerConnection, httpRequestTimeoutSeconds, httpIdleTimeoutSeconds, processId, adapter, appManager, cache, ssl, cors, rateLimiter, queue, webhooks);
         }
     }
 }

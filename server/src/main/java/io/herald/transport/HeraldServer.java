@@ -124,7 +124,7 @@ public final class HeraldServer {
     }
 
     private HttpConnectionGuard newGuard(HttpCodec codec) {
-        return new HttpConnectionGuard(codec);
+        return new HttpConnectionGuard(codec, config.httpRequestTimeoutSeconds(), config.httpIdleTimeoutSeconds());
     }
 
     /** Stops accepting new connections; open ones are left to the caller to drain. */

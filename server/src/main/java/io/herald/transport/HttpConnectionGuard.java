@@ -1,19 +1,30 @@
 package io.herald.transport;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderResultProvider;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP side of a connection, from accept until it becomes a WebSocket (or closes):
@@ -23,13 +34,21 @@ import java.util.ArrayDeque;
  * codec as bytes. Answers leave in request order however late each completes (cluster queries,
  * the Redis rate limiter), per-request state such as the CORS origin cannot leak into the next
  * request, and a client that pipelines without reading costs one answer, not one per request.
+ * <li>Bounded waits on the client. A request (headers and body) must arrive within
+ * {@code http_request_timeout} of its first byte, or of the connection for the first one; its
+ * answer must be taken by the client within the same time; a kept-alive connection may wait
+ * {@code http_idle_timeout} for its next request. No clock runs while the server works on an
+ * answer. A request cut off half-way gets 408; an idle connection is just closed (a 408 there
+ * could be read as the answer to a request the client is sending at that moment).
  * </ul>
- * It sits right after the codec; {@link #bytesIn()} sits right before it, to hand the codec
- * the bytes it keeps once reading resumes.
+ * It sits right after the codec; {@link #bytesIn()} sits right before it, to see the first byte
+ * of a request the codec has not decoded yet.
  */
 final class HttpConnectionGuard extends ChannelDuplexHandler {
+    private static final Logger log = LoggerFactory.getLogger(HttpConnectionGuard.class);
+
     private enum Phase {
-        /** Waiting for a request. */
+        /** Waiting for a request: the first one since accept, or the next on a kept-alive connection. */
         IDLE,
         /** Part of a request arrived. */
         RECEIVING,
@@ -40,6 +59,8 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
     }
 
     private final HttpCodec codec;
+    private final long requestTimeoutNanos;
+    private final long idleTimeoutNanos;
     private final BytesIn bytesIn = new BytesIn();
     /** Messages the codec decoded past the request being answered; at most one decode's worth. */
     private final ArrayDeque<Object> held = new ArrayDeque<>();
@@ -52,9 +73,13 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
     private boolean earlyAnswerSent;
     private boolean paused;
     private boolean releasing;
+    private ScheduledFuture<?> timer;
+    private boolean timerIsForRequest;
 
-    HttpConnectionGuard(HttpCodec codec) {
+    HttpConnectionGuard(HttpCodec codec, int requestTimeoutSeconds, int idleTimeoutSeconds) {
         this.codec = codec;
+        this.requestTimeoutNanos = TimeUnit.SECONDS.toNanos(requestTimeoutSeconds);
+        this.idleTimeoutNanos = TimeUnit.SECONDS.toNanos(idleTimeoutSeconds);
     }
 
     /** The handler to place just before the codec. */
@@ -70,6 +95,17 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        if (ctx.channel().isActive()) {
+            armRequestTimer(); // the first request's clock starts at the connection
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (timer == null) {
+            armRequestTimer();
+        }
+        ctx.fireChannelActive();
     }
 
     // --- inbound: requests, one at a time ---
@@ -104,6 +140,9 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
     private void startReceiving() {
         if (phase == Phase.IDLE) {
             phase = Phase.RECEIVING;
+            if (!timerIsForRequest) {
+                armRequestTimer();
+            }
         }
     }
 
@@ -111,6 +150,7 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
         pauseReading();
         if (!answeredEarly) {
             phase = Phase.ANSWERING;
+            cancelTimer(); // the server's turn
         } else if (earlyAnswerSent) {
             exchangeDone();
         } else {
@@ -186,6 +226,7 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
             answeredEarly = true;
         } else if (phase == Phase.ANSWERING) {
             phase = Phase.SENDING;
+            armRequestTimer(); // the client's turn: to take the answer
         }
         ctx.write(msg, promise.unvoid()).addListener(written -> {
             if (written.isSuccess()) {
@@ -207,6 +248,7 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
         phase = Phase.IDLE;
         answeredEarly = false;
         earlyAnswerSent = false;
+        armIdleTimer();
         if (releasing) {
             return; // the loop below goes on with the next held message
         }
@@ -225,6 +267,7 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
 
     /** The 101 is on the socket: from here on the connection is a WebSocket, guarded by its own rules. */
     private void upgraded() {
+        cancelTimer();
         releaseHeld();
         if (!bytesIn.ctx.isRemoved()) {
             ctx.pipeline().remove(bytesIn);
@@ -235,16 +278,79 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
         ctx.channel().config().setAutoRead(true);
     }
 
+    // --- timers ---
+
+    private void armRequestTimer() {
+        arm(requestTimeoutNanos, true);
+    }
+
+    private void armIdleTimer() {
+        arm(idleTimeoutNanos, false);
+    }
+
+    private void arm(long nanos, boolean forRequest) {
+        cancelTimer();
+        timerIsForRequest = forRequest;
+        timer = ctx.executor().schedule(this::timedOut, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+        timerIsForRequest = false;
+    }
+
+    private void timedOut() {
+        timer = null;
+        if (!ctx.channel().isActive() || ctx.isRemoved()) {
+            return;
+        }
+        switch (phase) {
+            case RECEIVING -> {
+                log.debug("closing HTTP connection {}: request not received within {} s", ctx.channel().remoteAddress(),
+                        TimeUnit.NANOSECONDS.toSeconds(requestTimeoutNanos));
+                requestTimeout();
+            }
+            case SENDING -> {
+                log.debug("closing HTTP connection {}: answer not read within {} s", ctx.channel().remoteAddress(),
+                        TimeUnit.NANOSECONDS.toSeconds(requestTimeoutNanos));
+                ctx.close();
+            }
+            case IDLE -> {
+                log.debug("closing idle HTTP connection {}", ctx.channel().remoteAddress());
+                ctx.close();
+            }
+            case ANSWERING -> { } // no clock runs while the server works
+        }
+    }
+
+    /** 408 and close, written below the handlers that could still be holding the unfinished request. */
+    private void requestTimeout() {
+        byte[] body = ("{\"error\":\"Request not received within " + TimeUnit.NANOSECONDS.toSeconds(requestTimeoutNanos)
+                + " s (http_request_timeout)\"}").getBytes(StandardCharsets.UTF_8);
+        DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.REQUEST_TIMEOUT, Unpooled.wrappedBuffer(body));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
     // --- clean-up ---
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        cancelTimer();
         releaseHeld();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancelTimer();
         releaseHeld();
     }
 
@@ -255,13 +361,24 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
         }
     }
 
-    /** Just before the codec: where the bytes the codec kept are handed back to it. */
-    private static final class BytesIn extends ChannelInboundHandlerAdapter {
+    /**
+     * Sees the bytes before the codec does: the first byte of a request on a kept-alive
+     * connection starts the request clock even while the codec still waits for a whole head.
+     */
+    private final class BytesIn extends ChannelInboundHandlerAdapter {
         private ChannelHandlerContext ctx;
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
             this.ctx = ctx;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf bytes && bytes.isReadable() && phase == Phase.IDLE) {
+                startReceiving();
+            }
+            ctx.fireChannelRead(msg);
         }
     }
 }

@@ -74,7 +74,7 @@ class HttpConnectionGuardTest {
     private final Socket socket = new Socket();
     private final Answerer answerer = new Answerer();
     private final HttpCodec codec = new HttpCodec();
-    private final HttpConnectionGuard guard = new HttpConnectionGuard(codec);
+    private final HttpConnectionGuard guard = new HttpConnectionGuard(codec, 30, 60);
     private final EmbeddedChannel channel = new EmbeddedChannel(socket, codec.encoder(), guard.bytesIn(), codec.decoder(),
             guard, new HttpObjectAggregator(65536), answerer);
 
