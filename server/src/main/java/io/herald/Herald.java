@@ -101,7 +101,8 @@ public final class Herald implements AutoCloseable {
             if (metrics != null) {
                 metrics.countTrafficOf(registry::trafficTotals);
             }
-            PusherProtocol protocol = new PusherProtocol(registry, adapter, cache, events, config.activityTimeoutSeconds());
+            PusherProtocol protocol = new PusherProtocol(registry, adapter, cache, events, config.activityTimeoutSeconds(),
+                    config.maxChannelsPerConnection());
             this.health = opened(opened, new Health(healthChecks(), draining::get));
             HttpApi api = new HttpApi(apps, adapter, cache, quota, appLimits, rateLimits, events, health, this::loopsRespond);
             this.server = new HeraldServer(config, loops, apps, registry, quota, protocol, api, draining::get, events);

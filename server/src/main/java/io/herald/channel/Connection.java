@@ -148,6 +148,20 @@ public final class Connection {
     }
 
     /**
+     * The client started the closing handshake: answer with a close frame carrying its code (RFC
+     * 6455 5.5.1) and nothing else. No {@code pusher:error}: nothing went wrong, and a 1000 sent
+     * back as an error code would make clients report a failure on every normal close.
+     */
+    public void closedByClient(int code) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        channel.writeAndFlush(Frames.close(code, "")).addListener(ChannelFutureListener.CLOSE);
+        channel.eventLoop().schedule(() -> channel.close(), CLOSE_DRAIN_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /**
      * Counts one client event against {@code maxPerSecond}; false when this second's allowance is
      * used up (nothing counted). A window opens with the first event after the previous one ended.
      */
@@ -193,6 +207,11 @@ public final class Connection {
             subscriptions = new HashMap<>(4);
         }
         subscriptions.put(channelName, subscription);
+    }
+
+    /** How many channels this connection is in. */
+    public int subscriptionCount() {
+        return subscriptions == null ? 0 : subscriptions.size();
     }
 
     Subscription removeSubscription(String channelName) {

@@ -17,6 +17,9 @@ public record HeraldConfig(
         int userAuthenticationTimeoutSeconds,
         int websocketMaxPayloadKb,
         int httpMaxBodyKb,
+        int maxChannelsPerConnection,
+        int httpRequestTimeoutSeconds,
+        int httpIdleTimeoutSeconds,
         String processId,
         AdapterConfig adapter,
         AppManagerConfig appManager,
@@ -31,6 +34,20 @@ public record HeraldConfig(
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 6001;
+    /**
+     * Channels one connection may be in. Real pages hold a handful; Pusher's own round limits are
+     * 100 (channels per publish, presence members, watchlist ids). Without a cap one socket
+     * subscribed to 100,000 channels in under two seconds.
+     */
+    public static final int DEFAULT_MAX_CHANNELS_PER_CONNECTION = 100;
+    /**
+     * Seconds a client has to send a whole HTTP request (the WebSocket upgrade included) and to
+     * take its answer. Backends and browsers need well under a second; a slowloris client holding
+     * sockets open with never-ending headers or a trickled body is cut after this.
+     */
+    public static final int DEFAULT_HTTP_REQUEST_TIMEOUT_SECONDS = 30;
+    /** Seconds a kept-alive HTTP connection may wait for its next request (nginx keeps 75, Node 5). */
+    public static final int DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS = 60;
 
     /**
      * {@code adapter.*}: which cluster driver carries events between nodes, with that driver's
@@ -386,6 +403,9 @@ public record HeraldConfig(
         private int userAuthenticationTimeoutSeconds;
         private int websocketMaxPayloadKb;
         private int httpMaxBodyKb;
+        private int maxChannelsPerConnection;
+        private int httpRequestTimeoutSeconds;
+        private int httpIdleTimeoutSeconds;
         private String processId;
         private AdapterConfig adapter;
         private AppManagerConfig appManager;
@@ -408,6 +428,9 @@ public record HeraldConfig(
             userAuthenticationTimeoutSeconds = c.userAuthenticationTimeoutSeconds;
             websocketMaxPayloadKb = c.websocketMaxPayloadKb;
             httpMaxBodyKb = c.httpMaxBodyKb;
+            maxChannelsPerConnection = c.maxChannelsPerConnection;
+            httpRequestTimeoutSeconds = c.httpRequestTimeoutSeconds;
+            httpIdleTimeoutSeconds = c.httpIdleTimeoutSeconds;
             processId = c.processId;
             adapter = c.adapter;
             appManager = c.appManager;
@@ -438,6 +461,21 @@ public record HeraldConfig(
 
         public Builder userAuthenticationTimeoutSeconds(int value) {
             userAuthenticationTimeoutSeconds = value;
+            return this;
+        }
+
+        public Builder maxChannelsPerConnection(int value) {
+            maxChannelsPerConnection = value;
+            return this;
+        }
+
+        public Builder httpRequestTimeoutSeconds(int value) {
+            httpRequestTimeoutSeconds = value;
+            return this;
+        }
+
+        public Builder httpIdleTimeoutSeconds(int value) {
+            httpIdleTimeoutSeconds = value;
             return this;
         }
 
@@ -499,7 +537,8 @@ public record HeraldConfig(
         public HeraldConfig build() {
             return new HeraldConfig(debug, host, port, activityTimeoutSeconds, pongTimeoutSeconds,
                     shutdownGracePeriodSeconds, userAuthenticationTimeoutSeconds, websocketMaxPayloadKb, httpMaxBodyKb,
-                    processId, adapter, appManager, cache, ssl, cors, rateLimiter, queue, webhooks, metrics, healthCheck);
+                    maxChannelsPerConnection, httpRequestTimeoutSeconds, httpIdleTimeoutSeconds, processId, adapter, appManager,
+                    cache, ssl, cors, rateLimiter, queue, webhooks, metrics, healthCheck);
         }
     }
 }

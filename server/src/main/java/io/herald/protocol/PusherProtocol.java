@@ -40,19 +40,21 @@ public final class PusherProtocol {
     private final Adapter adapter;
     private final ObjectMapper json = Jsons.MAPPER;
     private final int activityTimeoutSeconds;
+    private final int maxChannelsPerConnection;
     private final UserSignIn signIn;
     private final ChannelCache cache;
     private final KeyedThrottle subscriptionCounts = new KeyedThrottle(SUBSCRIPTION_COUNT_COALESCE_MILLIS);
     private final ServerEvents events;
 
     public PusherProtocol(ChannelRegistry registry, Adapter adapter, ChannelCache cache, ServerEvents events,
-                          int activityTimeoutSeconds) {
+                          int activityTimeoutSeconds, int maxChannelsPerConnection) {
         this.registry = registry;
         this.adapter = adapter;
         this.cache = cache;
         this.events = events;
         this.signIn = new UserSignIn(registry, adapter);
         this.activityTimeoutSeconds = activityTimeoutSeconds;
+        this.maxChannelsPerConnection = maxChannelsPerConnection;
     }
 
     public void onOpen(Connection connection) {
@@ -107,6 +109,14 @@ public final class PusherProtocol {
         String nameProblem = Names.channelNameProblem(channel, app.maxChannelNameLength());
         if (nameProblem != null) {
             subscriptionError(connection, ErrorCodes.UNAUTHORIZED, nameProblem, channel);
+            return;
+        }
+        if (connection.subscription(channel) == null && connection.subscriptionCount() >= maxChannelsPerConnection) {
+            // Checked before any signature: refusing costs the server nothing. 4100 is the spec's
+            // "over capacity", as for a full presence channel, and the connection stays.
+            subscriptionError(connection, ErrorCodes.OVER_CAPACITY, "Subscription refused: this connection is already in "
+                    + maxChannelsPerConnection + " channels, the most one connection may be in (max_channels_per_connection)",
+                    channel);
             return;
         }
         ChannelType type = ChannelType.of(channel);
@@ -357,11 +367,8 @@ public final class PusherProtocol {
             return;
         }
         // Counted last, so that only events that would be delivered use up the allowance.
-        boolean overLimit = app.maxClientEventsPerSecond() > 0
-                && !connection.tryClientEvent(app.maxClientEventsPerSecond(), System.nanoTime());
-        if (app.maxClientEventsPerSecond() > 0) {
-            events.rateLimitChecked(app.id(), "client_events", overLimit);
-        }
+        boolean overLimit = !connection.tryClientEvent(app.maxClientEventsPerSecond(), System.nanoTime());
+        events.rateLimitChecked(app.id(), "client_events", overLimit);
         if (overLimit) {
             connection.send(Frames.error(alloc(connection), ErrorCodes.CLIENT_EVENT_RATE_LIMITED, "Client event rejected: over the limit of "
                     + app.maxClientEventsPerSecond() + " client events per second", channel));

@@ -18,7 +18,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.File;
@@ -81,8 +80,16 @@ public final class HeraldServer {
                         if (tls != null) {
                             channel.pipeline().addLast("tls", tls.newHandler(channel.alloc()));
                         }
+                        HttpCodec codec = new HttpCodec();
+                        HttpConnectionGuard guard = newGuard(codec);
+                        // The encoder nearest the socket: the handshaker puts the WebSocket encoder next to
+                        // it, and the WebSocket decoder (in the HTTP decoder's place) writes its close
+                        // frames for protocol violations from there, so they must pass an encoder.
                         channel.pipeline()
-                                .addLast("http", new HttpServerCodec())
+                                .addLast("http-encoder", codec.encoder())
+                                .addLast("http-bytes", guard.bytesIn())
+                                .addLast("http-decoder", codec.decoder())
+                                .addLast("http-guard", guard)
                                 .addLast("http-body", new JsonHttpObjectAggregator(maxBody))
                                 .addLast("cors", cors)
                                 .addLast("router", requests);
@@ -104,13 +111,22 @@ public final class HeraldServer {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
+                        HttpCodec codec = new HttpCodec();
+                        HttpConnectionGuard guard = newGuard(codec);
                         channel.pipeline()
-                                .addLast(new HttpServerCodec())
+                                .addLast(codec.encoder())
+                                .addLast(guard.bytesIn())
+                                .addLast(codec.decoder())
+                                .addLast(guard)
                                 .addLast(new HttpObjectAggregator(8192))
                                 .addLast(new HttpsRedirect(tlsPort));
                     }
                 })
                 .bind(new InetSocketAddress(config.host(), config.ssl().httpPort())).sync().channel();
+    }
+
+    private HttpConnectionGuard newGuard(HttpCodec codec) {
+        return new HttpConnectionGuard(codec, config.httpRequestTimeoutSeconds(), config.httpIdleTimeoutSeconds());
     }
 
     /** Stops accepting new connections; open ones are left to the caller to drain. */

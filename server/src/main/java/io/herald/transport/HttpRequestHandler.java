@@ -22,10 +22,12 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import java.util.List;
@@ -86,7 +88,10 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.path();
         if (isWebSocketUpgrade(request)) {
-            if (!path.startsWith("/app/") || path.length() == 5 || path.indexOf('/', 5) >= 0) {
+            String problem = handshakeProblem(request);
+            if (problem != null) {
+                refuseMalformedUpgrade(ctx, problem);
+            } else if (!path.startsWith("/app/") || path.length() == 5 || path.indexOf('/', 5) >= 0) {
                 HttpResponses.send(ctx, ApiResponse.error(404, "No WebSocket endpoint at " + path
                         + "; connect to /app/{app_key}"), false);
             } else if (draining.getAsBoolean()) {
@@ -175,12 +180,42 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         return request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
     }
 
+    /**
+     * What makes this upgrade request no RFC 6455 handshake, or null. Checked here because Netty's
+     * handshaker throws on these, on the event loop, leaving the socket open with no answer; and
+     * without a version header it would fall back to the pre-standard handshake, which needs no key.
+     */
+    private static String handshakeProblem(FullHttpRequest request) {
+        if (!HttpMethod.GET.equals(request.method())) {
+            return "the method must be GET, not " + request.method();
+        }
+        if (!request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
+            return "the Connection header must include Upgrade";
+        }
+        String key = request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+        if (key == null || key.isBlank()) {
+            return "the Sec-WebSocket-Key header is missing";
+        }
+        if (!request.headers().contains(HttpHeaderNames.SEC_WEBSOCKET_VERSION)) {
+            return "the Sec-WebSocket-Version header is missing (13 expected)";
+        }
+        return null;
+    }
+
+    /** 400 and close. Clients, scanners and health checks send these: a debug line, not a warning. */
+    private static void refuseMalformedUpgrade(ChannelHandlerContext ctx, String problem) {
+        log.debug("refused WebSocket upgrade from {}: {}", ctx.channel().remoteAddress(), problem);
+        HttpResponses.send(ctx, ApiResponse.error(400, "Invalid WebSocket upgrade: " + problem), false);
+    }
+
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, String appKey, Map<String, List<String>> params) {
         WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
                 "ws://" + request.headers().get(HttpHeaderNames.HOST) + request.uri(), null, decoderConfig)
                 .newHandshaker(request);
         if (handshaker == null) {
-            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            // 426 with the version we speak; nothing else can follow on this socket.
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
+                    .addListener(ChannelFutureListener.CLOSE);
             return;
         }
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
@@ -199,6 +234,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 // The handshaker swapped the HTTP codec for WebSocket ones; frames go to our handler now.
                 ctx.pipeline().addBefore(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(maxMessageBytes));
                 ctx.pipeline().replace(this, "ws-frames", frames);
+            } catch (WebSocketHandshakeException e) {
+                // Anything the checks before the upgrade did not catch: still a 400, not a task failure.
+                refuseMalformedUpgrade(ctx, e.getMessage());
             } finally {
                 request.release();
             }
