@@ -246,7 +246,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     /** Runs after the 101 response: refuse with a Pusher error code, or open the connection. */
     private void accept(Channel channel, WebSocketFrameHandler frames, Optional<App> found, Throwable lookupError,
                         String appKey, Map<String, List<String>> params, String origin) {
-        String appId = found.map(App::id).orElse(null);
+        String appId = lookupError != null || found == null ? null : found.map(App::id).orElse(null);
         String protocolVersion = first(params, "protocol");
         if (protocolVersion != null && !isSupportedProtocol(protocolVersion)) {
             refuse(channel, appId, "unsupported_protocol", ErrorCodes.UNSUPPORTED_PROTOCOL,

@@ -46,7 +46,7 @@ public final class SqlAppManager implements AppManager {
     private static final int MAX_WAITING = 1000;
     private static final int PROBE_EVERY_SECONDS = 2;
     private static final int PROBE_TIMEOUT_SECONDS = 2;
-    private static final long CONNECT_TIMEOUT_MILLIS = 5000;
+    private static final long CONNECT_TIMEOUT_MILLIS = 2000;
 
     private final SqlDialect dialect;
     private final SqlDatabase database;
