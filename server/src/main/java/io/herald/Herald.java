@@ -131,15 +131,18 @@ public final class Herald implements AutoCloseable {
     /** What {@code /up} checks: each backend this node needs, and the one it can do without. */
     private List<Health.Check> healthChecks() {
         List<Health.Check> checks = new ArrayList<>();
-        checks.add(new Health.Check("App database unreachable: " + apps.describe(), true, apps::isHealthy, apps::probe));
-        checks.add(new Health.Check("Cluster backend (" + adapter.name() + ") unreachable", true, adapter::isHealthy,
-                adapter::probe));
-        checks.add(new Health.Check("Cache backend unreachable", true, cache::isHealthy, cache::probe));
+        checks.add(new Health.Check("app_manager", "App database unreachable: " + apps.describe(), true, apps::isHealthy,
+                apps::probe));
+        checks.add(new Health.Check("adapter", "Cluster backend (" + adapter.name() + ") unreachable", true,
+                adapter::isHealthy, adapter::probe));
+        checks.add(new Health.Check("cache", "Cache backend unreachable", true, cache::isHealthy, cache::probe));
         if (webhooks != null) {
-            checks.add(new Health.Check("Webhook queue backend unreachable", true, webhooks::isHealthy, webhooks::probe));
+            checks.add(new Health.Check("queue", "Webhook queue backend unreachable", true, webhooks::isHealthy,
+                    webhooks::probe));
         }
-        checks.add(new Health.Check("Rate limiter backend unreachable", true, rateLimits::isHealthy, rateLimits::probe));
-        checks.add(new Health.Check("Per-app limits' Redis unreachable: each node allows its share", false,
+        checks.add(new Health.Check("rate_limiter", "Rate limiter backend unreachable", true, rateLimits::isHealthy,
+                rateLimits::probe));
+        checks.add(new Health.Check("app_limits", "Per-app limits' Redis unreachable: each node allows its share", false,
                 appLimits::sharedBudgetAvailable, appLimits::probe));
         return checks;
     }
@@ -291,6 +294,7 @@ public final class Herald implements AutoCloseable {
         metrics.listeningOn(port);
         NodeMeters.bindNode(metrics, config.processId(), Version.current());
         NodeMeters.bindCluster(metrics, adapter);
+        NodeMeters.bindHealth(metrics, health);
         if (webhooks != null) {
             NodeMeters.bindWebhooks(metrics, webhooks.stats(), webhooks::waitingInProcess);
         }

@@ -3,6 +3,7 @@ package io.herald.api;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,7 +33,7 @@ public final class Health implements AutoCloseable {
      * One backend: {@code problem} is what {@code /up} says when it is down ("Cluster backend (redis)
      * unreachable"); {@code connected} reads its connection state; {@code probe} makes a round trip.
      */
-    public record Check(String problem, boolean required, BooleanSupplier connected, Predicate<Duration> probe) {}
+    public record Check(String name, String problem, boolean required, BooleanSupplier connected, Predicate<Duration> probe) {}
 
     /** The node's state and what is wrong, if anything. */
     public record Report(State state, List<String> problems) {
@@ -49,6 +50,8 @@ public final class Health implements AutoCloseable {
     private final BooleanSupplier draining;
     /** Checks whose last round trip failed. */
     private final java.util.Set<Check> failedProbes = ConcurrentHashMap.newKeySet();
+    /** Seconds the last round trip of each check took (the metrics' backend latency). */
+    private final Map<String, Double> lastProbeSeconds = new ConcurrentHashMap<>();
     private ScheduledExecutorService prober;
 
     public Health(List<Check> checks, BooleanSupplier draining) {
@@ -72,11 +75,13 @@ public final class Health implements AutoCloseable {
     private void probeAll(Duration timeout) {
         for (Check check : checks) {
             boolean answered;
+            long started = System.nanoTime();
             try {
                 answered = check.probe().test(timeout);
             } catch (RuntimeException e) {
                 answered = false;
             }
+            lastProbeSeconds.put(check.name(), (System.nanoTime() - started) / 1e9);
             boolean changed = answered ? failedProbes.remove(check) : failedProbes.add(check);
             if (changed) {
                 if (answered) {
@@ -86,6 +91,16 @@ public final class Health implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** The checks by name. */
+    public List<Check> checks() {
+        return checks;
+    }
+
+    /** Seconds the last background round trip to {@code name}'s backend took; NaN before the first. */
+    public double lastProbeSeconds(String name) {
+        return lastProbeSeconds.getOrDefault(name, Double.NaN);
     }
 
     public Report report() {

@@ -1,5 +1,6 @@
 package io.herald.metrics;
 
+import io.herald.api.Health;
 import io.herald.cluster.Adapter;
 import io.herald.webhooks.WebhookStats;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -47,6 +48,22 @@ public final class NodeMeters {
         gauge(metrics, "cluster_nodes", "Nodes this node hears from, itself included", adapter, Adapter::liveNodes);
         gauge(metrics, "cluster_heartbeat_age_seconds", "Seconds since the least recently heard other node was heard",
                 adapter, a -> a.oldestHeartbeatAgeMillis() / 1000.0);
+    }
+
+    /**
+     * Per backend (adapter, app_manager, cache, queue, rate_limiter, app_limits): whether it is up
+     * now, and how long the health check's last round trip to it took (Redis PING, NATS PING, the
+     * database's isValid): the backends' latency, every {@code health_check.interval}.
+     */
+    public static void bindHealth(PrometheusMetrics metrics, Health health) {
+        for (Health.Check check : health.checks()) {
+            Gauge.builder(metrics.name("backend_up"), check, c -> c.connected().getAsBoolean() ? 1 : 0)
+                    .tags(metrics.tags("backend", check.name())).description("1 while the backend's connection is up")
+                    .register(metrics.registry());
+            Gauge.builder(metrics.name("backend_probe_seconds"), health, h -> h.lastProbeSeconds(check.name()))
+                    .tags(metrics.tags("backend", check.name()))
+                    .description("Seconds the health check's last round trip to the backend took").register(metrics.registry());
+        }
     }
 
     /** What this node's webhooks did, how many wait in this process, and how long deliveries took. */
