@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * connection state, read on every request (a lost connection shows at once), and, with
  * {@code health_check.enabled}, a round trip made in the background every {@code interval} seconds
  * within {@code timeout} (a backend that is connected but does not answer shows within an
- * interval). {@code /up} only reads these results: it never waits for a backend.
+ * interval). A backend whose round trip failed is asked again every {@link #RETRY_FAILED} until it
+ * answers, so that a recovered backend shows within seconds, not an interval. {@code /up} only
+ * reads these results: it never waits for a backend.
  *
  * <p>A required backend that is down makes the node ERROR (503): load balancers stop sending it
  * clients. An optional one makes it DEGRADED (200): it serves, with less. While it shuts down it
@@ -28,6 +30,8 @@ public final class Health implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Health.class);
 
     public enum State { OK, DEGRADED, ERROR, DRAINING }
+
+    static final Duration RETRY_FAILED = Duration.ofSeconds(2);
 
     /**
      * One backend: {@code problem} is what {@code /up} says when it is down ("Cluster backend (redis)
@@ -69,11 +73,19 @@ public final class Health implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        prober.scheduleWithFixedDelay(() -> probeAll(timeout), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        long tick = Math.min(interval.toMillis(), RETRY_FAILED.toMillis());
+        long[] lastFullRound = {System.nanoTime() - interval.toNanos()};
+        prober.scheduleWithFixedDelay(() -> {
+            boolean full = System.nanoTime() - lastFullRound[0] >= interval.toNanos();
+            if (full) {
+                lastFullRound[0] = System.nanoTime();
+            }
+            probe(full ? checks : List.copyOf(failedProbes), timeout);
+        }, 0, tick, TimeUnit.MILLISECONDS);
     }
 
-    private void probeAll(Duration timeout) {
-        for (Check check : checks) {
+    private void probe(List<Check> round, Duration timeout) {
+        for (Check check : round) {
             boolean answered;
             long started = System.nanoTime();
             try {
