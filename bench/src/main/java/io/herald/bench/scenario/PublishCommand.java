@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.bench.Json;
 import io.herald.bench.coord.WorkerFleet;
 import io.herald.bench.http.ApiClient;
+import io.herald.bench.http.ApiSigner;
+import io.herald.bench.http.WrkPublisher;
 import io.herald.bench.http.ClosedLoopPublisher;
 import io.herald.bench.http.Payloads;
 import io.herald.bench.proc.ProcStats;
@@ -17,8 +19,11 @@ import picocli.CommandLine.Option;
 @Command(name = "publish", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Publish: HTTP API requests/s at full speed (closed loop).",
                 "%nN keep-alive connections each send their next signed publish as soon as the previous one is answered. "
-                        + "Reports requests/s, events/s, request latency and requests per server CPU-second; with "
-                        + "--subscribers, also what reached them."})
+                        + "Reports requests/s, events/s, request latency and requests per server CPU-second (user and "
+                        + "system apart) beside the generator's CPU; with --subscribers, also what reached them. Without "
+                        + "subscribers the generator is wrk (one request signed once, sent over and over), which needs "
+                        + "far less CPU per request than the server; with subscribers, the bench's own Java publisher, "
+                        + "whose every publish carries a sequence number the subscribers check."})
 public final class PublishCommand extends ScenarioCommand {
     @Option(names = "--subscribers", defaultValue = "0", description = "Subscribers of the published channel(s) (default: ${DEFAULT-VALUE}).")
     int subscribers;
@@ -38,6 +43,14 @@ public final class PublishCommand extends ScenarioCommand {
     @Option(names = "--warmup", defaultValue = "3", description = "Seconds at full speed before measuring (default: ${DEFAULT-VALUE}).")
     double warmup;
 
+    @Option(names = "--driver", defaultValue = "auto", paramLabel = "auto|wrk|java",
+            description = "Request generator: wrk (no subscribers only), java, or auto: wrk when there are no subscribers "
+                    + "and wrk is installed (default: ${DEFAULT-VALUE}).")
+    String driver;
+
+    @Option(names = "--wrk-threads", defaultValue = "2", description = "wrk threads (default: ${DEFAULT-VALUE}).")
+    int wrkThreads;
+
     @Override
     protected String scenario() {
         return "publish";
@@ -48,6 +61,15 @@ public final class PublishCommand extends ScenarioCommand {
         checkServerConnections(subscribers);
         if (subscribers < 0 || channels < 1 || batch < 1 || concurrency < 1 || duration <= 0 || warmup < 0) {
             throw new IllegalArgumentException("publish needs --subscribers >= 0, --channels >= 1, --batch >= 1, --concurrency >= 1, --duration > 0");
+        }
+        if (!List.of("auto", "wrk", "java").contains(driver)) {
+            throw new IllegalArgumentException("--driver must be auto, wrk or java, not '" + driver + "'");
+        }
+        if (driver.equals("wrk") && (subscribers > 0 || batch > 1 || channels > 1)) {
+            throw new IllegalArgumentException("--driver wrk sends one request over and over: no --subscribers, --batch or --channels");
+        }
+        if (driver.equals("wrk") && !WrkPublisher.available()) {
+            throw new IllegalArgumentException("--driver wrk needs /usr/bin/wrk and /usr/bin/time (apt-get install wrk time)");
         }
     }
 
@@ -61,11 +83,68 @@ public final class PublishCommand extends ScenarioCommand {
         p.put("duration_s", duration);
         p.put("warmup_s", warmup);
         p.put("payload_bytes", run.payloadBytes);
+        p.put("driver", useWrk() ? "wrk" : "java");
         return p;
+    }
+
+    private boolean useWrk() {
+        return driver.equals("wrk") || (driver.equals("auto") && subscribers == 0 && batch == 1 && channels == 1
+                && WrkPublisher.available());
+    }
+
+    /** wrk: warm-up, then the measured run, with the server's CPU sampled around it and wrk's from /usr/bin/time. */
+    private ObjectNode measureWithWrk(RunningServer server) throws Exception {
+        ObjectNode r = Json.object();
+        ApiSigner signer = new ApiSigner(target.appKey, target.appSecret);
+        byte[] body = new Payloads(run.payloadBytes).event(run.channelPrefix + "0", 0, 0);
+        String uri = signer.signedUri("POST", "/apps/" + target.appId + "/events", body, System.currentTimeMillis() / 1000);
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("bench-wrk");
+        try {
+            if (warmup > 0) {
+                progress(String.format("wrk warm-up: %.0f s", warmup));
+                WrkPublisher.run(server.host(), server.port(), uri, body, wrkThreads, concurrency, warmup, dir);
+            }
+            progress(String.format("wrk -t%d -c%d -d%.0fs", wrkThreads, concurrency, duration));
+            ProcStats.Sample before = ProcStats.sample(server.pids());
+            WrkPublisher.Result wrk = WrkPublisher.run(server.host(), server.port(), uri, body, wrkThreads, concurrency, duration, dir);
+            ProcStats.Sample after = ProcStats.sample(server.pids());
+            long ok = wrk.requests() - wrk.non2xx();
+            r.put("requests", wrk.requests());
+            r.put("requests_ok", ok);
+            r.put("http_failed", wrk.non2xx() + wrk.socketErrors());
+            r.put("requests_per_s", Json.round3(ok / wrk.seconds()));
+            r.put("events_per_s", Json.round3(ok / wrk.seconds()));
+            ObjectNode latency = Json.object();
+            latency.put("p50", Json.round3(wrk.p50Ms()));
+            latency.put("p90", Json.round3(wrk.p90Ms()));
+            latency.put("p99", Json.round3(wrk.p99Ms()));
+            r.set("http_latency_ms", latency);
+            double cpu = after.cpuSince(before);
+            r.put("server_cpu_s", Json.round3(cpu));
+            r.put("server_user_cpu_s", Json.round3(after.userSince(before)));
+            r.put("server_system_cpu_s", Json.round3(after.systemSince(before)));
+            r.put("requests_per_cpu_second", cpu > 0 ? Json.round3(ok / cpu) : null);
+            r.put("server_cpu_us_per_request", ok > 0 ? Json.round3(cpu * 1e6 / ok) : null);
+            r.put("server_rss_kb", after.rssKb());
+            r.put("bench_cpu_s", Json.round3(wrk.userCpuSeconds() + wrk.systemCpuSeconds()));
+            r.put("bench_user_cpu_s", Json.round3(wrk.userCpuSeconds()));
+            r.put("bench_system_cpu_s", Json.round3(wrk.systemCpuSeconds()));
+            putOtherCpu(r, after.machineBusySince(before), cpu, wrk.userCpuSeconds() + wrk.systemCpuSeconds(), wrk.seconds());
+            r.put("finished_cleanly", wrk.socketErrors() == 0);
+        } finally {
+            try (var files = java.nio.file.Files.list(dir)) {
+                files.forEach(f -> f.toFile().delete());
+            }
+            java.nio.file.Files.deleteIfExists(dir);
+        }
+        return r;
     }
 
     @Override
     protected ObjectNode measure(RunningServer server) throws Exception {
+        if (useWrk()) {
+            return measureWithWrk(server);
+        }
         ObjectNode r = Json.object();
         WorkerFleet fleet = null;
         int[] perChannel = new int[channels];
