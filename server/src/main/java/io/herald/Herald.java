@@ -75,7 +75,7 @@ public final class Herald implements AutoCloseable {
         List<AutoCloseable> opened = new ArrayList<>();
         try {
             this.apps = opened(opened, createAppManager(config.appManager()));
-            this.quota = new ConnectionQuota();
+            this.quota = new ConnectionQuota(config.maxConnections());
             this.webhooks = opened(opened, createWebhooks(config.queue(), config.webhooks(), config.processId()));
             ServerEvents events = webhooks == null ? ServerEvents.NONE : webhooks;
             this.adapter = opened(opened, createAdapter(config.adapter(), config.processId(), events));
@@ -86,7 +86,7 @@ public final class Herald implements AutoCloseable {
             this.registry = new ChannelRegistry(loops.workers());
             PusherProtocol protocol = new PusherProtocol(registry, adapter, cache, events, config.activityTimeoutSeconds());
             HttpApi api = new HttpApi(apps, adapter, cache, quota, appLimits, rateLimits,
-                    () -> webhooks == null || webhooks.isHealthy(), draining::get);
+                    () -> webhooks == null || webhooks.isHealthy(), draining::get, config.usageEnabled());
             this.server = new HeraldServer(config, loops, apps, registry, quota, protocol, api, draining::get);
         } catch (RuntimeException e) {
             // A backend that cannot be reached at start-up: no thread or connection of this node may outlive the failure.

@@ -32,9 +32,18 @@ public final class HttpApi {
     private final HttpRateLimits requestLimits;
     private final BooleanSupplier webhookQueueHealthy;
     private final AppRateLimits appLimits;
+    private final boolean usageEnabled;
 
     public HttpApi(AppManager apps, Adapter adapter, ChannelCache cache, ConnectionQuota quota, AppRateLimits appLimits,
                    HttpRateLimits requestLimits, BooleanSupplier webhookQueueHealthy, BooleanSupplier draining) {
+        this(apps, adapter, cache, quota, appLimits, requestLimits, webhookQueueHealthy, draining, true);
+    }
+
+    /** {@code usageEnabled}: whether {@code GET /usage} answers (Sockudo's {@code http_api.usage_enabled}). */
+    public HttpApi(AppManager apps, Adapter adapter, ChannelCache cache, ConnectionQuota quota, AppRateLimits appLimits,
+                   HttpRateLimits requestLimits, BooleanSupplier webhookQueueHealthy, BooleanSupplier draining,
+                   boolean usageEnabled) {
+        this.usageEnabled = usageEnabled;
         this.appLimits = appLimits;
         this.webhookQueueHealthy = webhookQueueHealthy;
         this.apps = apps;
@@ -65,7 +74,7 @@ public final class HttpApi {
         }
         return CompletableFuture.completedFuture(switch (request.path()) {
             case "/", "/up" -> up();
-            case "/usage" -> usage();
+            case "/usage" -> usageEnabled ? usage() : ApiResponse.error(404, "Not found: /usage (http_api.usage_enabled is false)");
             default -> ApiResponse.error(404, "Not found: " + request.path());
         });
     }

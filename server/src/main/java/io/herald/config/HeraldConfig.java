@@ -25,10 +25,26 @@ public record HeraldConfig(
         CorsConfig cors,
         RateLimiterConfig rateLimiter,
         QueueConfig queue,
-        WebhooksConfig webhooks) {
+        WebhooksConfig webhooks,
+        int maxConnections,
+        boolean usageEnabled) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 6001;
+
+    /**
+     * Without the node-wide connection cap ({@code max_connections}, 0 = none) and with
+     * {@code GET /usage} on, as most configurations have them.
+     */
+    public HeraldConfig(boolean debug, String host, int port, int activityTimeoutSeconds, int pongTimeoutSeconds,
+                        int shutdownGracePeriodSeconds, int userAuthenticationTimeoutSeconds, int websocketMaxPayloadKb,
+                        int httpMaxBodyKb, String processId, AdapterConfig adapter, AppManagerConfig appManager,
+                        CacheConfig cache, SslConfig ssl, CorsConfig cors, RateLimiterConfig rateLimiter, QueueConfig queue,
+                        WebhooksConfig webhooks) {
+        this(debug, host, port, activityTimeoutSeconds, pongTimeoutSeconds, shutdownGracePeriodSeconds,
+                userAuthenticationTimeoutSeconds, websocketMaxPayloadKb, httpMaxBodyKb, processId, adapter, appManager, cache,
+                ssl, cors, rateLimiter, queue, webhooks, 0, true);
+    }
 
     /**
      * {@code adapter.*}: which cluster driver carries events between nodes, with that driver's
@@ -258,19 +274,36 @@ public record HeraldConfig(
             allowedHeaders = List.copyOf(allowedHeaders);
         }
 
+        /**
+         * Sockudo's methods and headers; {@code credentials} false where Sockudo has true: the API
+         * is signed, it needs no cookies, and with any origin allowed a browser would send them
+         * from every site.
+         */
         public static CorsConfig defaults() {
-            return new CorsConfig(List.of("*"), List.of("GET", "POST", "OPTIONS"),
-                    List.of("Authorization", "Content-Type", "X-Requested-With", "Accept"), false);
+            return new CorsConfig(List.of("*"), List.of("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"),
+                    List.of("Authorization", "Content-Type", "X-Requested-With", "Accept", "X-Ably-ClientId", "X-Ably-Version",
+                            "X-Ably-Lib", "X-Ably-DeviceToken", "Ably-Agent", "Ably-Version", "Ably-ClientId",
+                            "X-Idempotency-Key"), false);
         }
     }
 
     /**
      * {@code rate_limiter.*}: requests per client IP and window, for the HTTP API and for WebSocket
-     * upgrades, counted where {@code backend} says. {@code trustForwardedFor} makes the client IP
-     * the first X-Forwarded-For address.
+     * upgrades, counted where {@code backend} says. The client IP is the socket's address, or with
+     * {@code apiTrustHops} / {@code websocketTrustHops} N the N-th X-Forwarded-For address from
+     * the right (the one the outermost of N trusted proxies saw), or with {@code trustForwardedFor}
+     * the first one.
      */
     public record RateLimiterConfig(boolean enabled, RateLimiterBackend backend, int apiMaxRequests, int apiWindowSeconds,
-                                    int websocketMaxRequests, int websocketWindowSeconds, boolean trustForwardedFor) {
+                                    int websocketMaxRequests, int websocketWindowSeconds, boolean trustForwardedFor,
+                                    int apiTrustHops, int websocketTrustHops) {
+        /** Trusting no proxy hops. */
+        public RateLimiterConfig(boolean enabled, RateLimiterBackend backend, int apiMaxRequests, int apiWindowSeconds,
+                                 int websocketMaxRequests, int websocketWindowSeconds, boolean trustForwardedFor) {
+            this(enabled, backend, apiMaxRequests, apiWindowSeconds, websocketMaxRequests, websocketWindowSeconds,
+                    trustForwardedFor, 0, 0);
+        }
+
         public static RateLimiterConfig off() {
             return new RateLimiterConfig(false, new RateLimiterBackend.Memory(), 100, 60, 20, 60, false);
         }
@@ -373,6 +406,8 @@ public record HeraldConfig(
         private RateLimiterConfig rateLimiter;
         private QueueConfig queue;
         private WebhooksConfig webhooks;
+        private int maxConnections;
+        private boolean usageEnabled;
 
         private Builder(HeraldConfig c) {
             debug = c.debug;
@@ -393,6 +428,33 @@ public record HeraldConfig(
             rateLimiter = c.rateLimiter;
             queue = c.queue;
             webhooks = c.webhooks;
+            maxConnections = c.maxConnections;
+            usageEnabled = c.usageEnabled;
+        }
+
+        public Builder debug(boolean value) {
+            debug = value;
+            return this;
+        }
+
+        public Builder shutdownGracePeriodSeconds(int value) {
+            shutdownGracePeriodSeconds = value;
+            return this;
+        }
+
+        public Builder websocketMaxPayloadKb(int value) {
+            websocketMaxPayloadKb = value;
+            return this;
+        }
+
+        public Builder httpMaxBodyKb(int value) {
+            httpMaxBodyKb = value;
+            return this;
+        }
+
+        public Builder maxConnections(int value) {
+            maxConnections = value;
+            return this;
         }
 
         public Builder port(int value) {
@@ -463,7 +525,7 @@ public record HeraldConfig(
         public HeraldConfig build() {
             return new HeraldConfig(debug, host, port, activityTimeoutSeconds, pongTimeoutSeconds,
                     shutdownGracePeriodSeconds, userAuthenticationTimeoutSeconds, websocketMaxPayloadKb, httpMaxBodyKb,
-                    processId, adapter, appManager, cache, ssl, cors, rateLimiter, queue, webhooks);
+                    processId, adapter, appManager, cache, ssl, cors, rateLimiter, queue, webhooks, maxConnections, usageEnabled);
         }
     }
 }

@@ -30,10 +30,7 @@ final class WebhookRecords {
     static final List<String> EVENT_TYPES = List.of("channel_occupied", "channel_vacated", "member_added",
             "member_removed", "client_event", "cache_miss", "subscription_count");
 
-    private static final Set<String> KNOWN_KEYS = Set.of("url", "event_types", "filter", "headers");
     private static final Set<String> LAMBDA_KEYS = Set.of("lambda_function", "lambda");
-    private static final Set<String> FILTER_KEYS = Set.of("channel_name_starts_with", "channel_prefix",
-            "channel_name_ends_with", "channel_suffix", "channel_pattern");
     /** Sockudo's per-webhook overrides; Herald has one policy for every webhook. */
     private static final Set<String> SERVER_WIDE_KEYS = Set.of("retry", "request_timeout_ms");
     /** Sockudo's namespace filters: no such thing in Herald, and ignoring one would widen the webhook. */
@@ -105,9 +102,6 @@ final class WebhookRecords {
                     throw new ConfigException(at + "." + name + ": namespace filters are not supported by Herald"
                             + " (use channel_prefix, channel_suffix or channel_pattern)");
                 }
-                if (!FILTER_KEYS.contains(name)) {
-                    LOG.warn("Unknown webhook filter key '{}.{}' ignored", at, name);
-                }
             }
         }
         Map<String, String> headers = headers(node.get("headers"), keyPath + ".headers");
@@ -117,8 +111,6 @@ final class WebhookRecords {
             } else if (SERVER_WIDE_KEYS.contains(name)) {
                 LOG.warn("'{}.{}' ignored: Herald sends every webhook with the same timeout and retries"
                         + " (webhooks.request_timeout_ms, webhooks.retry_window_seconds)", keyPath, name);
-            } else if (!KNOWN_KEYS.contains(name)) {
-                LOG.warn("Unknown webhook key '{}.{}' ignored", keyPath, name);
             }
         });
         return new Webhook(url, eventTypes, startsWith, endsWith, pattern, headers);

@@ -132,10 +132,14 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         return limits.clientIp(ctx.channel().remoteAddress(), request.headers().get("X-Forwarded-For"));
     }
 
+    private String websocketClientIp(ChannelHandlerContext ctx, FullHttpRequest request) {
+        return limits.websocketClientIp(ctx.channel().remoteAddress(), request.headers().get("X-Forwarded-For"));
+    }
+
     /** Counts the upgrade against the client IP's allowance; over it, HTTP 429 instead of the upgrade. */
     private void upgradeWithinLimit(ChannelHandlerContext ctx, FullHttpRequest request, String appKey,
                                     Map<String, List<String>> params) {
-        String ip = clientIp(ctx, request);
+        String ip = websocketClientIp(ctx, request);
         request.retain();
         limits.websocketUpgrade(ip).whenComplete((decision, error) -> {
             Runnable next = () -> {
@@ -227,6 +231,11 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         if (!originAllowed(app, origin)) {
             refuse(channel, ErrorCodes.UNAUTHORIZED, "Origin " + origin + " is not allowed for this app");
+            return;
+        }
+        if (quota.nodeFull()) {
+            refuse(channel, ErrorCodes.OVER_CAPACITY, "This server is at its connection limit (max_connections "
+                    + quota.nodeLimit() + "); try again later");
             return;
         }
         if (!quota.tryAcquire(app)) {
