@@ -9,10 +9,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sockudo's app record (snake_case keys) to an {@link App}: shared by the memory app manager's
- * {@code app_manager.array.apps} and the SQL app managers (one row as a JSON object). Unknown keys
+ * {@code app_manager.array.apps} and the SQL app managers (one row as a JSON object; what there
+ * is to say about a row is logged at once). Unknown keys
  * are the business of the key check ({@link ConfigKeys#APP}), not of this parser.
  */
 public final class AppRecordParser {
@@ -35,7 +37,7 @@ public final class AppRecordParser {
      * get their defaults.
      */
     public static App parse(JsonNode node, String keyPath) {
-        return parse(node, keyPath, new StartupNotes());
+        return parse(node, keyPath, StartupNotes.immediate(LoggerFactory.getLogger(AppRecordParser.class)));
     }
 
     static App parse(JsonNode node, String keyPath, StartupNotes notes) {
@@ -43,7 +45,8 @@ public final class AppRecordParser {
             throw ConfigException.expected(keyPath, "an app record (a JSON object)", JsonValues.describe(node));
         }
         JsonNode policy = node.get("policy");
-        if (!JsonValues.isAbsent(policy)) {
+        boolean policyForm = !JsonValues.isAbsent(policy);
+        if (policyForm) {
             node = fromPolicy((ObjectNode) node, policy, keyPath, notes);
         }
         Record r = new Record(node, keyPath);
@@ -66,7 +69,8 @@ public final class AppRecordParser {
                 .enableWatchlistEvents(r.flag("enable_watchlist_events", false))
                 .enableSubscriptionCountEvent(r.flag("enable_subscription_count_event", false))
                 .allowedOrigins(JsonValues.stringList(node.get("allowed_origins"), keyPath + ".allowed_origins"))
-                .webhooks(WebhookRecords.parseList(node.get("webhooks"), keyPath + ".webhooks"))
+                .webhooks(WebhookRecords.parseList(node.get("webhooks"), keyPath + (policyForm ? ".policy" : "") + ".webhooks",
+                        notes))
                 .build();
         return app;
     }
@@ -109,7 +113,7 @@ public final class AppRecordParser {
 
     /** A list of app records; two entries with the same id or the same key are an error naming both. */
     public static List<App> parseList(JsonNode list, String keyPath) {
-        return parseList(list, keyPath, new StartupNotes());
+        return parseList(list, keyPath, StartupNotes.immediate(LoggerFactory.getLogger(AppRecordParser.class)));
     }
 
     static List<App> parseList(JsonNode list, String keyPath, StartupNotes notes) {

@@ -283,7 +283,7 @@ final class ConfigKeys {
                             .ignoredUnless("60000", WEBHOOK_RETRY_FIXED, "max_backoff_ms")))
             .block("cluster_health", c -> c.ignored(UNUSED_CLUSTER_HEALTH, "enabled", "heartbeat_interval_ms",
                     "node_timeout_ms", "cleanup_interval_ms"))
-            .feature("unix_socket", false, u -> u.refusedUnless("false", NO_UNIX_SOCKET, "enabled")
+            .block("unix_socket", u -> u.refusedUnless("false", NO_UNIX_SOCKET, "enabled")
                     .ignored(NO_UNIX_SOCKET, "path", "permission_mode"))
             .block("cleanup", c -> c.ignored(NO_CLEANUP_QUEUE, "queue_buffer_size", "batch_size", "batch_timeout_ms",
                     "worker_threads", "max_retry_attempts", "async_enabled", "fallback_to_sync"))

@@ -36,25 +36,35 @@ public final class ConfigLoader {
      * @param workingDir where {@code config/config.json} is looked for
      */
     public static HeraldConfig load(Path explicitFileOrNull, Map<String, String> env, Path workingDir) {
+        StartupNotes notes = new StartupNotes();
+        Loaded loaded;
+        try {
+            loaded = loadQuietly(explicitFileOrNull, env, workingDir, notes);
+        } catch (ConfigException e) {
+            notes.logUnknownKeys(LOG);
+            throw e;
+        }
+        loaded.files().forEach(file -> LOG.info("Loaded configuration from {}", file));
+        notes.logAll(LOG);
+        return loaded.config();
+    }
+
+    /** A valid configuration, the files it came from, and what start-up has to say about it (not logged yet). */
+    record Loaded(HeraldConfig config, List<Path> files, StartupNotes notes) {}
+
+    /** {@link #load} without logging: what it would log is in {@code notes}, also when a ConfigException is thrown. */
+    static Loaded loadQuietly(Path explicitFileOrNull, Map<String, String> env, Path workingDir, StartupNotes notes) {
         Map<String, String> vars = setVariables(env);
-        ConfigTree tree = new ConfigTree(vars);
+        ConfigTree tree = new ConfigTree(vars, notes);
         List<Path> files = files(explicitFileOrNull, workingDir);
         for (Path file : files) {
             tree.merge(ConfigFiles.read(file, vars), file);
         }
-        HeraldConfig config;
-        try {
-            KeyCheck.check(tree.root(), "", ConfigKeys.ROOT, ConfigKeys.ROOT, tree::sourceOf, tree.notes());
-            ConfigVariables.check(vars, tree.notes());
-            config = read(tree, vars);
-            Differences.note(tree, config);
-        } catch (ConfigException e) {
-            tree.notes().logUnknownKeys(LOG);
-            throw e;
-        }
-        files.forEach(file -> LOG.info("Loaded configuration from {}", file));
-        tree.notes().logAll(LOG);
-        return config;
+        KeyCheck.check(tree.root(), "", ConfigKeys.ROOT, ConfigKeys.ROOT, tree::sourceOf, notes);
+        ConfigVariables.check(vars, notes);
+        HeraldConfig config = read(tree, vars);
+        Differences.note(tree, config);
+        return new Loaded(config, files, notes);
     }
 
     private static HeraldConfig read(ConfigTree tree, Map<String, String> vars) {

@@ -21,11 +21,16 @@ final class ConfigTree {
     private final ObjectNode root = JsonNodeFactory.instance.objectNode();
     private final Map<String, Path> origins = new HashMap<>();
     private final Map<String, String> env;
-    private final StartupNotes notes = new StartupNotes();
+    private final StartupNotes notes;
 
     /** {@code env} must already exclude empty values. */
     ConfigTree(Map<String, String> env) {
+        this(env, new StartupNotes());
+    }
+
+    ConfigTree(Map<String, String> env, StartupNotes notes) {
         this.env = env;
+        this.notes = notes;
     }
 
     /** The merged files. */

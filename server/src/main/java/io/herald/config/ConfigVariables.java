@@ -198,9 +198,9 @@ final class ConfigVariables {
 
     private ConfigVariables() {}
 
-    /** Every variable Herald knows, read or not. */
-    static Set<String> names() {
-        return VARIABLES.keySet();
+    /** Every variable Herald knows, with what it does with it (the ones of {@link #NOT_READ} aside). */
+    static Map<String, KnownKey.Leaf> all() {
+        return VARIABLES;
     }
 
     /**

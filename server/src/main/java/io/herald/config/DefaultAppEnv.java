@@ -62,7 +62,7 @@ final class DefaultAppEnv {
             apps.clear();
         }
         if (!setCredentials.isEmpty() && enabled) {
-            App app = settings(App.builder(text("ID"), text("KEY"), text("SECRET"))).build();
+            App app = settings(App.builder(text("ID"), text("KEY"), text("SECRET")), notes).build();
             notes.info("Default app '" + app.id() + "' from " + PREFIX + "*: limits not set have Herald's app defaults"
                     + " (max_connections unlimited, names up to 200 characters, user_info up to 2 KB, batches of 10),"
                     + " where Sockudo gives its default app 100 for each");
@@ -77,7 +77,7 @@ final class DefaultAppEnv {
             return apps;
         }
         if (apps.isEmpty() && !skipInlineApps()) {
-            App app = settings(FALLBACK.toBuilder()).build();
+            App app = settings(FALLBACK.toBuilder(), notes).build();
             notes.warn("No apps configured: using the default app (id '" + app.id() + "', key '" + app.key() + "', secret '"
                     + app.secret() + "'); configure " + configKey + " or " + PREFIX + "ID, _KEY and _SECRET"
                     + " before exposing this server");
@@ -102,7 +102,7 @@ final class DefaultAppEnv {
     }
 
     /** The settings variables, on the default app or on Herald's fallback app. */
-    private App.Builder settings(App.Builder app) {
+    private App.Builder settings(App.Builder app, StartupNotes notes) {
         return app.maxConnections(number("MAX_CONNECTIONS"))
                 .maxBackendEventsPerSecond(number("MAX_BACKEND_EVENTS_PER_SECOND"))
                 .maxClientEventsPerSecond(number("MAX_CLIENT_EVENTS_PER_SECOND"))
@@ -120,7 +120,7 @@ final class DefaultAppEnv {
                 .enableUserAuthentication(flag("ENABLE_USER_AUTHENTICATION", false))
                 .enableWatchlistEvents(flag("ENABLE_WATCHLIST_EVENTS", false))
                 .allowedOrigins(origins())
-                .webhooks(webhooks());
+                .webhooks(webhooks(notes));
     }
 
     private String text(String name) {
@@ -149,7 +149,7 @@ final class DefaultAppEnv {
     }
 
     /** {@code SOCKUDO_DEFAULT_APP_WEBHOOKS} (Herald's): a JSON list of webhook records. */
-    private List<Webhook> webhooks() {
+    private List<Webhook> webhooks(StartupNotes notes) {
         String var = PREFIX + "WEBHOOKS";
         String raw = env.get(var);
         if (raw == null) {
@@ -165,7 +165,7 @@ final class DefaultAppEnv {
         if (webhooks == null || !webhooks.isArray()) {
             throw ConfigException.expected(var, "a JSON list of webhooks", JsonValues.quote(raw));
         }
-        return WebhookRecords.parseList(webhooks, var);
+        return WebhookRecords.parseList(webhooks, var, notes);
     }
 
     /** {@code SOCKUDO_DEFAULT_APP_WEBHOOKS} as JSON, for the unknown-key check; null when unset or malformed. */

@@ -95,6 +95,12 @@ public record HeraldConfig(
             public String driver() {
                 return "redis-cluster";
             }
+
+            @Override
+            public String toString() {
+                return "RedisCluster[" + RedisEndpoint.withoutPasswords(String.join(",", nodes)) + ", prefix=" + prefix
+                        + ", requestTimeoutMillis=" + requestTimeoutMillis + "]";
+            }
         }
 
         /** NATS core pub/sub on any of {@code servers}. */
@@ -347,6 +353,14 @@ public record HeraldConfig(
         /** The Redis of the {@code redis} or {@code redis-cluster} driver. */
         public RedisEndpoint redisEndpoint() {
             return driver.equals("redis-cluster") ? new RedisEndpoint.Cluster(clusterNodes) : new RedisEndpoint.Standalone(redisUrl);
+        }
+
+        @Override
+        public String toString() {
+            return "QueueConfig[driver=" + driver + ", concurrency=" + concurrency + ", redis=" + RedisEndpoint.withoutPasswords(redisUrl)
+                    + ", clusterNodes=" + RedisEndpoint.withoutPasswords(String.join(",", clusterNodes)) + ", prefix=" + prefix
+                    + ", commandTimeoutMillis=" + commandTimeoutMillis + ", leaseSeconds=" + leaseSeconds + ", maxJobs=" + maxJobs
+                    + "]";
         }
 
         public static QueueConfig memory() {

@@ -16,17 +16,51 @@ final class StartupNotes {
     private record Note(Kind kind, String text) {}
 
     private final List<Note> notes = new ArrayList<>();
+    private final Logger immediately; // null: held until logAll
+
+    StartupNotes() {
+        this(null);
+    }
+
+    private StartupNotes(Logger immediately) {
+        this.immediately = immediately;
+    }
+
+    /** Notes logged as they come, for what is read after start-up (an app row of a database). */
+    static StartupNotes immediate(Logger log) {
+        return new StartupNotes(log);
+    }
 
     void unknownKey(String text) {
-        notes.add(new Note(Kind.UNKNOWN_KEY, text));
+        add(new Note(Kind.UNKNOWN_KEY, text));
     }
 
     void warn(String text) {
-        notes.add(new Note(Kind.WARNING, text));
+        add(new Note(Kind.WARNING, text));
     }
 
     void info(String text) {
-        notes.add(new Note(Kind.INFO, text));
+        add(new Note(Kind.INFO, text));
+    }
+
+    private void add(Note note) {
+        if (immediately == null) {
+            notes.add(note);
+        } else if (note.kind() == Kind.INFO) {
+            immediately.info(note.text());
+        } else {
+            immediately.warn(note.text());
+        }
+    }
+
+    /** The warnings' texts (unknown keys included), in the order they were found. */
+    List<String> warnings() {
+        return notes.stream().filter(note -> note.kind() != Kind.INFO).map(Note::text).toList();
+    }
+
+    /** Every text, in the order it was found. */
+    List<String> all() {
+        return notes.stream().map(Note::text).toList();
     }
 
     /** Everything, in the order it was found. */

@@ -369,7 +369,7 @@ class ConfigLoaderTest {
         assertThat(errorFor(null, Map.of("UNIX_SOCKET_ENABLED", "on")))
                 .isEqualTo("UNIX_SOCKET_ENABLED: not supported: Herald listens on TCP only (host and port)");
         // What Herald does anyway needs no message.
-        loadJson("{\"unix_socket\": {\"enabled\": false, \"path\": \"/tmp/s.sock\"}, \"database\": {\"redis\": {\"sentinels\": []}},"
+        loadJson("{\"unix_socket\": {\"enabled\": false}, \"database\": {\"redis\": {\"sentinels\": []}},"
                 + " \"websocket\": {\"compression\": \"disabled\"}, \"history\": {\"retention_window_seconds\": 5}}");
         assertThat(warnings()).noneMatch(w -> w.contains("unix_socket") || w.contains("sentinels") || w.contains("websocket")
                 || w.contains("history"));
@@ -715,6 +715,35 @@ class ConfigLoaderTest {
         assertThat(c.cors().credentials()).isTrue();
         assertThat(c.rateLimiter()).isEqualTo(new HeraldConfig.RateLimiterConfig(true, new HeraldConfig.RateLimiterBackend.Redis(
                 new HeraldConfig.RedisEndpoint.Standalone("redis://127.0.0.1:6379/0"), "rl:"), 5, 10, 20, 60, true));
+    }
+
+    @Test
+    void aSockudoOperatorsEnvironmentWorksAsItIs() {
+        HeraldConfig c = load(null, Map.ofEntries(
+                Map.entry("ADAPTER_DRIVER", "redis"), Map.entry("CACHE_DRIVER", "REDIS"), Map.entry("QUEUE_DRIVER", "redis"),
+                Map.entry("RATE_LIMITER_ENABLED", "on"), Map.entry("RATE_LIMITER_DRIVER", "redis"),
+                Map.entry("RATE_LIMITER_API_MAX_REQUESTS", "500"), Map.entry("RATE_LIMITER_WS_TRUST_HOPS", "1"),
+                Map.entry("DATABASE_REDIS_HOST", "redis.internal"), Map.entry("DATABASE_REDIS_PORT", "6380"),
+                Map.entry("DATABASE_REDIS_PASSWORD", "s3cr@t"), Map.entry("DATABASE_REDIS_DB", "2"),
+                Map.entry("SOCKUDO_DEFAULT_APP_ID", "app"), Map.entry("SOCKUDO_DEFAULT_APP_KEY", "key"),
+                Map.entry("SOCKUDO_DEFAULT_APP_SECRET", "secret"), Map.entry("SOCKUDO_ENABLE_CLIENT_MESSAGES", "On"),
+                Map.entry("SSL_REDIRECT_HTTP", "off"), Map.entry("CORS_ORIGINS", "https://a.example, https://b.example"),
+                Map.entry("CORS_CREDENTIALS", "yes"), Map.entry("DEBUG_MODE", "1"), Map.entry("SOCKUDO_MAX_CONNECTIONS", "5000")));
+
+        String redis = "redis://:s3cr%40t@redis.internal:6380/2";
+        assertThat(c.adapter()).isEqualTo(new HeraldConfig.AdapterConfig.Redis(redis, redis, "sockudo_adapter:", 5000));
+        assertThat(c.cache()).isEqualTo(new HeraldConfig.CacheConfig.Redis(new HeraldConfig.RedisEndpoint.Standalone(redis),
+                "sockudo_cache:", 300));
+        assertThat(c.queue().redisUrl()).isEqualTo(redis);
+        assertThat(c.rateLimiter()).isEqualTo(new HeraldConfig.RateLimiterConfig(true, new HeraldConfig.RateLimiterBackend.Redis(
+                new HeraldConfig.RedisEndpoint.Standalone(redis), "sockudo_rl:"), 500, 60, 20, 60, false, 0, 1));
+        assertThat(TestServers.configuredApps(c)).containsExactly(App.builder("app", "key", "secret")
+                .enableClientMessages(true).build());
+        assertThat(c.cors().origins()).containsExactly("https://a.example", "https://b.example");
+        assertThat(c.cors().credentials()).isTrue();
+        assertThat(c.debug()).isTrue();
+        assertThat(c.maxConnections()).isEqualTo(5000);
+        assertThat(c.toString()).doesNotContain("s3cr");
     }
 
     @Test

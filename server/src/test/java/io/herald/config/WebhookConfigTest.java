@@ -131,9 +131,9 @@ class WebhookConfigTest {
         webhooksOf("[{\"url\": \"https://h.example.com\", \"event_types\": [\"client_event\"], \"retry\": {\"enabled\": false},"
                 + " \"request_timeout_ms\": 100, \"lambda\": {\"function_name\": \"f\"}, \"colour\": \"red\"}]");
         assertThat(warnings())
-                .anyMatch(w -> w.contains("webhooks[0].retry' ignored") && w.contains("the same timeout and retries"))
+                .anyMatch(w -> w.contains("webhooks[0].retry.enabled' ignored") && w.contains("the same timeout and retries"))
                 .anyMatch(w -> w.contains("webhooks[0].request_timeout_ms' ignored"))
-                .anyMatch(w -> w.contains("webhooks[0].lambda' ignored") && w.contains("the url is used"))
+                .anyMatch(w -> w.contains("webhooks[0].lambda.function_name' ignored") && w.contains("the url is used"))
                 .anyMatch(w -> w.contains("Unknown configuration key 'app_manager.array.apps[0].webhooks[0].colour'"));
     }
 
