@@ -220,6 +220,7 @@ public final class Herald implements AutoCloseable {
         }
         log.info("Herald node {} listening on {}:{} ({}, adapter {}, apps {})", config.processId(), config.host(),
                 herald.port, herald.loops.transportName(), herald.adapter.name(), herald.apps.describe());
+        log.info("backends: {}", String.join("; ", herald.backendDescriptions()));
         log.info("webhooks: {}", herald.webhooks == null ? "off (queue.driver none)" : "queue " + herald.webhooks.describe());
         log.info("per-app limits: {}", herald.appLimits.describe());
         HeraldConfig.RateLimiterConfig limits = config.rateLimiter();
@@ -229,6 +230,17 @@ public final class Herald implements AutoCloseable {
                     limits.websocketWindowSeconds(), limits.trustForwardedFor() ? " (first X-Forwarded-For address)" : "");
         }
         return herald;
+    }
+
+    /**
+     * What this node connected to, one entry per part (adapter, apps, cache, webhook queue, rate
+     * limiter), addresses without passwords: logged once at start-up, in one place. A part added
+     * later (the metrics listener) adds its entry here.
+     */
+    List<String> backendDescriptions() {
+        List<String> parts = new ArrayList<>(StartupSummary.backends(config));
+        parts.add("metrics not in this build");
+        return parts;
     }
 
     /** Apps from a database can be disabled or deleted while their clients are connected: see {@link RevokedApps}. */
