@@ -9,6 +9,7 @@ import io.herald.config.HeraldConfig;
 import io.herald.protocol.PusherProtocol;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -86,7 +87,7 @@ public final class HeraldServer {
                                 .addLast("router", requests);
                     }
                 });
-        listener = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+        listener = listen(bootstrap, config.host(), config.port());
         int port = ((InetSocketAddress) listener.localAddress()).getPort();
         if (tls != null && config.ssl().redirectHttp()) {
             redirectListener = bindRedirect(port);
@@ -94,9 +95,18 @@ public final class HeraldServer {
         return port;
     }
 
+    /** Binds one listening socket; a port in use (or any refusal) becomes one line naming the address. */
+    private static Channel listen(ServerBootstrap bootstrap, String host, int port) throws InterruptedException {
+        ChannelFuture bound = bootstrap.bind(new InetSocketAddress(host, port)).await();
+        if (!bound.isSuccess()) {
+            throw new ListenException(host + ":" + port, bound.cause());
+        }
+        return bound.channel();
+    }
+
     /** A plain HTTP port whose every answer is a redirect to the same path on the TLS port. */
     private Channel bindRedirect(int tlsPort) throws InterruptedException {
-        return new ServerBootstrap()
+        return listen(new ServerBootstrap()
                 .group(loops.acceptor(), loops.workers())
                 .channel(loops.serverChannel())
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -107,8 +117,7 @@ public final class HeraldServer {
                                 .addLast(new HttpObjectAggregator(8192))
                                 .addLast(new HttpsRedirect(tlsPort));
                     }
-                })
-                .bind(new InetSocketAddress(config.host(), config.ssl().httpPort())).sync().channel();
+                }), config.host(), config.ssl().httpPort());
     }
 
     /** Stops accepting new connections; open ones are left to the caller to drain. */
