@@ -181,9 +181,12 @@ export async function httpStatus(url) {
   }
 }
 
-/** The environment a Herald node gets: the basics, nothing that could configure it by accident. */
+/**
+ * The environment a Herald node gets: the basics, nothing that could configure it by accident,
+ * and metrics off unless asked for (nodes of a test share this machine; 9601 is the default).
+ */
 export function baseEnv(extra = {}) {
-  const env = {};
+  const env = { METRICS_ENABLED: 'false' };
   for (const name of ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'JAVA_HOME']) {
     if (process.env[name]) env[name] = process.env[name];
   }

@@ -1,5 +1,6 @@
 package io.herald;
 
+import io.herald.api.Health;
 import io.herald.api.HttpApi;
 import io.herald.app.App;
 import io.herald.app.AppManager;
@@ -22,6 +23,10 @@ import io.herald.cluster.NatsTransport;
 import io.herald.cluster.RedisTransport;
 import io.herald.config.HeraldConfig;
 import io.herald.events.ServerEvents;
+import io.herald.metrics.MetricsEndpoint;
+import io.herald.metrics.NodeMeters;
+import io.herald.metrics.PrometheusMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.herald.wire.ErrorCodes;
 import io.herald.protocol.PusherProtocol;
 import io.herald.ratelimit.AppRateLimits;
@@ -39,7 +44,9 @@ import io.herald.webhooks.WebhookQueue;
 import io.herald.webhooks.WebhookStats;
 import io.herald.webhooks.Webhooks;
 import java.time.Duration;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +70,9 @@ public final class Herald implements AutoCloseable {
     private final ConnectionQuota quota;
     private final HeraldServer server;
     private final Webhooks webhooks; // null with queue.driver none
+    private final PrometheusMetrics metrics; // null with metrics.enabled false
+    private MetricsEndpoint metricsEndpoint;
+    private final Health health;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private int port;
@@ -70,24 +80,33 @@ public final class Herald implements AutoCloseable {
     private Herald(HeraldConfig config) {
         this.config = config;
         this.loops = EventLoops.create(Runtime.getRuntime().availableProcessors());
-        this.lettuce = LettuceClients.onLoops(loops.workers());
+        this.metrics = config.metrics().enabled()
+                ? new PrometheusMetrics(config.metrics().prefix()) : null;
+        MeterRegistry meters = metrics == null ? null : metrics.registry();
+        this.lettuce = LettuceClients.onLoops(loops.workers(), meters);
         // What is opened so far, closed again if a later part cannot start.
         List<AutoCloseable> opened = new ArrayList<>();
         try {
-            this.apps = opened(opened, createAppManager(config.appManager()));
+            this.apps = opened(opened, createAppManager(config.appManager(), meters));
             this.quota = new ConnectionQuota(config.maxConnections());
             this.webhooks = opened(opened, createWebhooks(config.queue(), config.webhooks(), config.processId()));
-            ServerEvents events = webhooks == null ? ServerEvents.NONE : webhooks;
+            ServerEvents events = ServerEvents.fanOut(Arrays.asList(webhooks, metrics));
             this.adapter = opened(opened, createAdapter(config.adapter(), config.processId(), events));
             quota.countElsewhere(adapter::connectionsElsewhere);
             this.cache = opened(opened, createCache(config.cache()));
-            this.rateLimits = opened(opened, new HttpRateLimits(createRateLimiter(config.rateLimiter()), config.rateLimiter()));
-            this.appLimits = opened(opened, createAppLimits(config));
-            this.registry = new ChannelRegistry(loops.workers());
-            PusherProtocol protocol = new PusherProtocol(registry, adapter, cache, events, config.activityTimeoutSeconds());
-            HttpApi api = new HttpApi(apps, adapter, cache, quota, appLimits, rateLimits,
-                    () -> webhooks == null || webhooks.isHealthy(), draining::get, config.usageEnabled());
-            this.server = new HeraldServer(config, loops, apps, registry, quota, protocol, api, draining::get);
+            this.rateLimits = opened(opened, new HttpRateLimits(createRateLimiter(config.rateLimiter()), config.rateLimiter(),
+                    events));
+            this.appLimits = opened(opened, createAppLimits(config, events));
+            this.registry = new ChannelRegistry(loops.workers(), events);
+            if (metrics != null) {
+                metrics.countTrafficOf(registry::trafficTotals);
+            }
+            PusherProtocol protocol = new PusherProtocol(registry, adapter, cache, events, config.activityTimeoutSeconds(),
+                    config.maxChannelsPerConnection());
+            this.health = opened(opened, new Health(healthChecks(), draining::get));
+            HttpApi api = new HttpApi(apps, adapter, cache, quota, appLimits, rateLimits, events, health, this::loopsRespond,
+                    config.usageEnabled());
+            this.server = new HeraldServer(config, loops, apps, registry, quota, protocol, api, draining::get, events);
         } catch (RuntimeException e) {
             // A backend that cannot be reached at start-up: no thread or connection of this node may outlive the failure.
             for (int i = opened.size() - 1; i >= 0; i--) {
@@ -110,11 +129,41 @@ public final class Herald implements AutoCloseable {
         return part;
     }
 
+    /** What {@code /up} checks: each backend this node needs, and the one it can do without. */
+    private List<Health.Check> healthChecks() {
+        List<Health.Check> checks = new ArrayList<>();
+        checks.add(new Health.Check("app_manager", "App database unreachable: " + apps.describe(), true, apps::isHealthy,
+                apps::probe));
+        checks.add(new Health.Check("adapter", "Cluster backend (" + adapter.name() + ") unreachable", true,
+                adapter::isHealthy, adapter::probe));
+        checks.add(new Health.Check("cache", "Cache backend unreachable", true, cache::isHealthy, cache::probe));
+        if (webhooks != null) {
+            checks.add(new Health.Check("queue", "Webhook queue backend unreachable", true, webhooks::isHealthy,
+                    webhooks::probe));
+        }
+        checks.add(new Health.Check("rate_limiter", "Rate limiter backend unreachable", true, rateLimits::isHealthy,
+                rateLimits::probe));
+        checks.add(new Health.Check("app_limits", "Per-app limits' Redis unreachable: each node allows its share", false,
+                appLimits::sharedBudgetAvailable, appLimits::probe));
+        return checks;
+    }
+
+    /** Completes with true once every worker loop ran a task: {@code /live}. */
+    private CompletableFuture<Boolean> loopsRespond() {
+        List<CompletableFuture<Void>> ran = new ArrayList<>();
+        for (EventExecutor loop : loops.workers()) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            loop.execute(() -> done.complete(null));
+            ran.add(done);
+        }
+        return CompletableFuture.allOf(ran.toArray(CompletableFuture[]::new)).orTimeout(2, TimeUnit.SECONDS).thenApply(all -> true);
+    }
+
     /** The one place an app manager driver is chosen (Java 17: an instanceof chain over the sealed config). */
-    private static AppManager createAppManager(HeraldConfig.AppManagerConfig config) {
+    private static AppManager createAppManager(HeraldConfig.AppManagerConfig config, MeterRegistry meters) {
         if (config instanceof HeraldConfig.AppManagerConfig.Database database) {
             SqlDialect dialect = database instanceof HeraldConfig.AppManagerConfig.Mysql ? SqlDialect.MYSQL : SqlDialect.POSTGRES;
-            return new CachingAppManager(SqlAppManager.open(dialect, database.database()), cacheTtl(database.cache()));
+            return new CachingAppManager(SqlAppManager.open(dialect, database.database(), meters), cacheTtl(database.cache()));
         }
         return new MemoryAppManager(((HeraldConfig.AppManagerConfig.Memory) config).apps());
     }
@@ -177,7 +226,7 @@ public final class Herald implements AutoCloseable {
      * redis-cluster driver), else the rate limiter's (redis or redis-cluster driver, enabled or not).
      * Otherwise (one node, or NATS without a Redis) each node counts on its own.
      */
-    private AppRateLimits createAppLimits(HeraldConfig config) {
+    private AppRateLimits createAppLimits(HeraldConfig config, ServerEvents events) {
         HeraldConfig.RedisEndpoint shared = null;
         String part = "adapter.driver";
         if (config.adapter() instanceof HeraldConfig.AdapterConfig.Redis redis) {
@@ -191,7 +240,7 @@ public final class Herald implements AutoCloseable {
         String prefix = config.rateLimiter().backend() instanceof HeraldConfig.RateLimiterBackend.Redis redis
                 ? redis.prefix() : "sockudo_rl:";
         return new AppRateLimits(shared == null ? null : new RedisSharedBudget(lettuce, shared, prefix, part),
-                adapter::liveNodes);
+                adapter::liveNodes, events);
     }
 
     /** The one place a rate limiter driver is chosen; null when {@code rate_limiter.enabled} is false. */
@@ -213,6 +262,11 @@ public final class Herald implements AutoCloseable {
             }
             herald.adapter.start(herald.registry);
             herald.port = herald.server.bind();
+            HeraldConfig.HealthCheckConfig checks = config.healthCheck();
+            if (checks.enabled()) {
+                herald.health.probeEvery(Duration.ofSeconds(checks.intervalSeconds()), Duration.ofSeconds(checks.timeoutSeconds()));
+            }
+            herald.startMetrics();
             herald.watchForRevokedApps();
         } catch (RuntimeException | InterruptedException e) {
             herald.stopParts();
@@ -223,6 +277,8 @@ public final class Herald implements AutoCloseable {
         log.info("backends: {}", String.join("; ", herald.backendDescriptions()));
         log.info("webhooks: {}", herald.webhooks == null ? "off (queue.driver none)" : "queue " + herald.webhooks.describe());
         log.info("per-app limits: {}", herald.appLimits.describe());
+        log.info("metrics: {}", herald.metricsEndpoint == null ? "off (metrics.enabled false)"
+                : "Prometheus on " + config.metrics().host() + ":" + herald.metricsEndpoint.port() + "/metrics");
         HeraldConfig.RateLimiterConfig limits = config.rateLimiter();
         if (limits.enabled()) {
             log.info("rate limiter {}: {} API requests per {} s and {} WebSocket connections per {} s per client IP{}",
@@ -232,6 +288,27 @@ public final class Herald implements AutoCloseable {
         return herald;
     }
 
+    /** The node's own series, and the scrape port (after the main port: the series carry its number). */
+    private void startMetrics() throws InterruptedException {
+        if (metrics == null) {
+            return;
+        }
+        metrics.listeningOn(port);
+        NodeMeters.bindNode(metrics, config.processId(), Version.current());
+        NodeMeters.bindCluster(metrics, adapter);
+        NodeMeters.bindHealth(metrics, health);
+        if (webhooks != null) {
+            NodeMeters.bindWebhooks(metrics, webhooks.stats(), webhooks::waitingInProcess);
+        }
+        HeraldConfig.MetricsConfig settings = config.metrics();
+        metricsEndpoint = MetricsEndpoint.listen(loops, settings.host(), settings.port(), metrics);
+    }
+
+    /** The port {@code /metrics} is served on; -1 with metrics off. */
+    public int metricsPort() {
+        return metricsEndpoint == null ? -1 : metricsEndpoint.port();
+    }
+
     /**
      * What this node connected to, one entry per part (adapter, apps, cache, webhook queue, rate
      * limiter), addresses without passwords: logged once at start-up, in one place. A part added
@@ -239,7 +316,7 @@ public final class Herald implements AutoCloseable {
      */
     List<String> backendDescriptions() {
         List<String> parts = new ArrayList<>(StartupSummary.backends(config));
-        parts.add("metrics not in this build");
+        parts.add(metricsEndpoint == null ? "metrics off" : "metrics on " + config.metrics().host() + ":" + metricsEndpoint.port());
         return parts;
     }
 
@@ -290,6 +367,10 @@ public final class Herald implements AutoCloseable {
     }
 
     private void stopParts() {
+        health.close();
+        if (metricsEndpoint != null) {
+            metricsEndpoint.close();
+        }
         adapter.close(); // before the webhooks: the facts it still holds are posted
         if (webhooks != null) {
             webhooks.close();

@@ -6,12 +6,12 @@ import io.herald.app.AppManager;
 import io.herald.cache.ChannelCache;
 import io.herald.channel.ConnectionQuota;
 import io.herald.cluster.Adapter;
+import io.herald.events.ServerEvents;
 import io.herald.wire.Jsons;
 import io.herald.ratelimit.AppRateLimits;
 import io.herald.ratelimit.HttpRateLimits;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -24,31 +24,38 @@ import java.util.function.Supplier;
 public final class HttpApi {
     private final AppManager apps;
     private final ConnectionQuota quota;
-    private final BooleanSupplier draining;
+    private final Health health;
+    private final Supplier<CompletableFuture<Boolean>> loopsRespond;
     private final PublishEndpoints publishing;
     private final ChannelQueries queries;
     private final Adapter adapter;
     private final ChannelCache cache;
     private final HttpRateLimits requestLimits;
-    private final BooleanSupplier webhookQueueHealthy;
     private final AppRateLimits appLimits;
+    private final ServerEvents events;
     private final boolean usageEnabled;
 
+    /**
+     * {@code health} answers {@code /up}; {@code loopsRespond} completes with true once every event
+     * loop ran a task ({@code /live}).
+     */
     public HttpApi(AppManager apps, Adapter adapter, ChannelCache cache, ConnectionQuota quota, AppRateLimits appLimits,
-                   HttpRateLimits requestLimits, BooleanSupplier webhookQueueHealthy, BooleanSupplier draining) {
-        this(apps, adapter, cache, quota, appLimits, requestLimits, webhookQueueHealthy, draining, true);
+                   HttpRateLimits requestLimits, ServerEvents events, Health health,
+                   Supplier<CompletableFuture<Boolean>> loopsRespond) {
+        this(apps, adapter, cache, quota, appLimits, requestLimits, events, health, loopsRespond, true);
     }
 
     /** {@code usageEnabled}: whether {@code GET /usage} answers (Sockudo's {@code http_api.usage_enabled}). */
     public HttpApi(AppManager apps, Adapter adapter, ChannelCache cache, ConnectionQuota quota, AppRateLimits appLimits,
-                   HttpRateLimits requestLimits, BooleanSupplier webhookQueueHealthy, BooleanSupplier draining,
-                   boolean usageEnabled) {
+                   HttpRateLimits requestLimits, ServerEvents events, Health health,
+                   Supplier<CompletableFuture<Boolean>> loopsRespond, boolean usageEnabled) {
         this.usageEnabled = usageEnabled;
         this.appLimits = appLimits;
-        this.webhookQueueHealthy = webhookQueueHealthy;
+        this.events = events;
         this.apps = apps;
         this.quota = quota;
-        this.draining = draining;
+        this.health = health;
+        this.loopsRespond = loopsRespond;
         this.publishing = new PublishEndpoints(adapter, cache, appLimits);
         this.queries = new ChannelQueries(adapter, cache);
         this.adapter = adapter;
@@ -65,12 +72,16 @@ public final class HttpApi {
         String[] parts = request.path().split("/", -1); // "" first, since paths start with '/'
         if (parts.length >= 3 && parts[1].equals("apps") && !parts[2].isEmpty()) {
             return apps.findById(parts[2]).handle((app, error) -> error != null ? completed(appsUnreadable(parts[2]))
-                    : appEndpoint(app, parts, request)).thenCompose(response -> response);
+                    : appEndpoint(app, parts, request).thenApply(response -> counted(app, request, response)))
+                    .thenCompose(response -> response);
         }
         if (parts.length == 3 && parts[1].equals("up") && !parts[2].isEmpty()) {
             return apps.findById(parts[2]).handle((app, error) -> error != null ? appsUnreadable(parts[2])
                     : app.isEmpty() ? ApiResponse.error(404, "App " + parts[2] + " does not exist")
                     : up());
+        }
+        if (request.path().equals("/live")) {
+            return live();
         }
         return CompletableFuture.completedFuture(switch (request.path()) {
             case "/", "/up" -> up();
@@ -79,28 +90,33 @@ public final class HttpApi {
         });
     }
 
+    /** Counts a call of an app that exists (an id that is no app is not a label metrics should grow by). */
+    private ApiResponse counted(Optional<App> app, ApiRequest request, ApiResponse response) {
+        if (app.isPresent()) {
+            events.apiCall(app.get().id(), request.body().length, response.body().length());
+        }
+        return response;
+    }
+
     /** The app could not be looked up: its database does not answer and this node never read it. */
     private ApiResponse appsUnreadable(String appId) {
         return ApiResponse.error(503, "App " + appId + " cannot be read right now (" + apps.describe() + " does not answer); try again");
     }
 
+    /** Readiness: 200 while this node can serve, 503 while a required backend is down or it drains. */
     private ApiResponse up() {
-        if (draining.getAsBoolean()) {
-            return ApiResponse.text(503, "Shutting down");
-        }
-        if (!apps.isHealthy()) {
-            return ApiResponse.text(503, "App database unreachable: " + apps.describe());
-        }
-        if (!adapter.isHealthy()) {
-            return ApiResponse.text(503, "Cluster backend (" + adapter.name() + ") unreachable");
-        }
-        if (!cache.isHealthy()) {
-            return ApiResponse.text(503, "Cache backend unreachable");
-        }
-        if (!webhookQueueHealthy.getAsBoolean()) {
-            return ApiResponse.text(503, "Webhook queue backend unreachable");
-        }
-        return requestLimits.isHealthy() ? ApiResponse.text(200, "OK") : ApiResponse.text(503, "Rate limiter backend unreachable");
+        Health.Report report = health.report();
+        return ApiResponse.text(report.status(), report.body()).withHeader("X-Health-Check", report.state().name());
+    }
+
+    /**
+     * Liveness: 200 while the process and every event loop respond, whatever the backends do, so
+     * that an orchestrator never restarts a healthy node because Redis went away.
+     */
+    private CompletableFuture<ApiResponse> live() {
+        return loopsRespond.get().handle((alive, error) -> error == null && Boolean.TRUE.equals(alive)
+                ? ApiResponse.text(200, "OK")
+                : ApiResponse.text(503, "An event loop did not respond"));
     }
 
     private ApiResponse usage() {

@@ -15,7 +15,7 @@ public record App(
         boolean enabled,
         int maxConnections,               // 0 = unlimited
         boolean enableClientMessages,
-        int maxClientEventsPerSecond,     // 0 = unlimited
+        int maxClientEventsPerSecond,     // 0 in the source = 10, Pusher's default
         int maxBackendEventsPerSecond,    // 0 = unlimited
         int maxReadRequestsPerSecond,     // 0 = unlimited
         int maxPresenceMembersPerChannel,
@@ -31,6 +31,8 @@ public record App(
         List<String> allowedOrigins,      // empty = any origin
         List<Webhook> webhooks) {
 
+    /** Pusher's own limit: a client cannot fan out without bound unless the operator raises it. */
+    public static final int DEFAULT_MAX_CLIENT_EVENTS_PER_SECOND = 10;
     public static final int DEFAULT_MAX_PRESENCE_MEMBERS = 100;
     public static final int DEFAULT_MAX_PRESENCE_MEMBER_SIZE_KB = 2;
     public static final int DEFAULT_MAX_CHANNEL_NAME_LENGTH = 200;
@@ -197,7 +199,8 @@ public record App(
 
         public App build() {
             return new App(id, key, secret, enabled, maxConnections, enableClientMessages,
-                    maxClientEventsPerSecond, maxBackendEventsPerSecond, maxReadRequestsPerSecond,
+                    orDefault(maxClientEventsPerSecond, DEFAULT_MAX_CLIENT_EVENTS_PER_SECOND),
+                    maxBackendEventsPerSecond, maxReadRequestsPerSecond,
                     orDefault(maxPresenceMembersPerChannel, DEFAULT_MAX_PRESENCE_MEMBERS),
                     orDefault(maxPresenceMemberSizeInKb, DEFAULT_MAX_PRESENCE_MEMBER_SIZE_KB),
                     orDefault(maxChannelNameLength, DEFAULT_MAX_CHANNEL_NAME_LENGTH),

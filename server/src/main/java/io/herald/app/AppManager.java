@@ -1,5 +1,6 @@
 package io.herald.app;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -26,6 +27,16 @@ public interface AppManager extends AutoCloseable {
     default boolean isHealthy() {
         return true;
     }
+
+    /**
+     * Asks the backend for an answer now, waiting at most {@code timeout} (the background health
+     * check; blocks its caller, never an event loop). Drivers without a round trip of their own
+     * answer with {@link #isHealthy}.
+     */
+    default boolean probe(Duration timeout) {
+        return isHealthy();
+    }
+
 
     /** The driver and where it reads from, for logs (never a password). */
     String describe();

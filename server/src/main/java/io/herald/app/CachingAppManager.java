@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
  *   <li>An id or key the source does not know is remembered as unknown for {@link #UNKNOWN_TTL}
  *       (at most the TTL), so a flood of one bad key costs one query per few seconds.</li>
  *   <li>Lookups of one id or key while its query runs share that query.</li>
- *   <li>When the source fails (database down), an app found before is served as it was last read,
- *       and the source is asked again after {@link #RETRY_WHILE_FAILING}; an app never found
- *       fails the lookup.</li>
+ *   <li>When the source fails (database down) or takes longer than {@link #STALE_AFTER}, an app
+ *       found before is served as it was last read, and the source is asked again after
+ *       {@link #RETRY_WHILE_FAILING}; an app never found fails the lookup. A client of a known app
+ *       never waits long for a database that does not answer.</li>
  * </ul>
  * At most {@link #MAX_ENTRIES} answers are kept (Caffeine's admission policy keeps the frequently
  * used ones when a flood of distinct keys arrives).
@@ -33,6 +34,8 @@ public final class CachingAppManager implements AppManager {
     private static final Logger log = LoggerFactory.getLogger(CachingAppManager.class);
     static final Duration UNKNOWN_TTL = Duration.ofSeconds(5);
     static final Duration RETRY_WHILE_FAILING = Duration.ofSeconds(2);
+    /** An app read before is served as it was if the source takes longer than this to read it again. */
+    static final Duration STALE_AFTER = Duration.ofMillis(500);
     private static final int MAX_ENTRIES = 50_000;
     private static final long LOG_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
@@ -84,7 +87,8 @@ public final class CachingAppManager implements AppManager {
         } catch (RuntimeException e) {
             found = CompletableFuture.failedFuture(e);
         }
-        return found.handle((app, error) -> {
+        App known = lastRead.getIfPresent(lookup);
+        CompletableFuture<Answer> answer = found.handle((app, error) -> {
             if (error == null) {
                 app.ifPresent(this::remember);
                 if (app.isEmpty()) {
@@ -92,13 +96,14 @@ public final class CachingAppManager implements AppManager {
                 }
                 return new Answer(app, false);
             }
-            App known = lastRead.getIfPresent(lookup);
             warn(lookup, error, known != null);
             if (known == null) {
                 throw error instanceof CompletionException completion ? completion : new CompletionException(error);
             }
             return new Answer(Optional.of(known), true);
         });
+        return known == null ? answer
+                : answer.completeOnTimeout(new Answer(Optional.of(known), true), STALE_AFTER.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Keeps a fresh app under its other lookup too, so that an app looked up by key is known by id. */
@@ -150,6 +155,11 @@ public final class CachingAppManager implements AppManager {
     @Override
     public boolean isHealthy() {
         return source.isHealthy();
+    }
+
+    @Override
+    public boolean probe(Duration timeout) {
+        return source.probe(timeout);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.herald.cache;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -17,6 +18,15 @@ public interface ChannelCache extends AutoCloseable {
     /** False while the backend cannot be reached ({@code /up} then answers 503). */
     default boolean isHealthy() {
         return true;
+    }
+
+    /**
+     * Asks the backend for an answer now, waiting at most {@code timeout} (the background health
+     * check; blocks its caller, never an event loop). Drivers without a round trip of their own
+     * answer with {@link #isHealthy}.
+     */
+    default boolean probe(Duration timeout) {
+        return isHealthy();
     }
 
     @Override

@@ -68,6 +68,11 @@ public final class RedisChannelCache implements ChannelCache {
         return connection.isOpen();
     }
 
+    @Override
+    public boolean probe(Duration timeout) {
+        return connection.ping(timeout);
+    }
+
     private byte[] key(String appId, String channel) {
         return (prefix + appId + ":" + channel).getBytes(StandardCharsets.UTF_8);
     }

@@ -2,6 +2,7 @@ package io.herald.channel;
 
 import io.herald.cluster.AdapterEventHandler;
 import io.herald.cluster.ChannelSnapshot;
+import io.herald.events.ServerEvents;
 import io.herald.wire.ChannelType;
 import io.herald.wire.ErrorCodes;
 import io.netty.buffer.ByteBuf;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -28,13 +30,19 @@ public final class ChannelRegistry implements AdapterEventHandler {
     private final Map<EventLoop, DeliveryLoop> loopsByEventLoop = new IdentityHashMap<>();
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, PusherChannel>> apps = new ConcurrentHashMap<>();
     private final UserRegistry users = new UserRegistry();
+    private final ServerEvents events;
 
-    public ChannelRegistry(EventLoopGroup workers) {
+    /** {@code events} gets {@link ServerEvents#broadcast} for each publish that reached a subscriber here, unless it is {@link ServerEvents#NONE}. */
+    public ChannelRegistry(EventLoopGroup workers, ServerEvents events) {
+        this.events = events;
         for (EventExecutor executor : workers) {
             EventLoop eventLoop = (EventLoop) executor;
             DeliveryLoop loop = new DeliveryLoop(loops.size(), eventLoop);
             loops.add(loop);
             loopsByEventLoop.put(eventLoop, loop);
+        }
+        if (loops.size() > Long.SIZE) {
+            throw new IllegalArgumentException("at most " + Long.SIZE + " worker loops (a publish marks them in a long)");
         }
     }
 
@@ -188,6 +196,15 @@ public final class ChannelRegistry implements AdapterEventHandler {
         return channel == null ? ChannelSnapshot.EMPTY : channel.snapshot();
     }
 
+    /** WebSocket messages and bytes per app, summed over the loops (a moment old at most). */
+    public Map<String, AppTraffic.Totals> trafficTotals() {
+        Map<String, AppTraffic.Totals> totals = new HashMap<>();
+        for (DeliveryLoop loop : loops) {
+            loop.traffic().forEach((appId, traffic) -> totals.merge(appId, traffic.totals(), AppTraffic.Totals::plus));
+        }
+        return totals;
+    }
+
     /** Runs {@code action} for each connection on each loop, on that loop. */
     public void forEachConnection(Consumer<Connection> action) {
         for (DeliveryLoop loop : loops) {
@@ -202,19 +219,30 @@ public final class ChannelRegistry implements AdapterEventHandler {
             if (channel == null) {
                 return;
             }
+            // The loops holding subscribers, read once: the metrics' broadcast waits for exactly these.
+            int withSubscribers = 0;
+            long loopMask = 0;
+            for (DeliveryLoop loop : loops) {
+                if (channel.shardSize(loop.index()) > 0) {
+                    withSubscribers++;
+                    loopMask |= 1L << loop.index();
+                }
+            }
+            Broadcast broadcast = events == ServerEvents.NONE || withSubscribers == 0 ? null
+                    : new Broadcast(appId, channelName, withSubscribers);
             for (DeliveryLoop loop : loops) {
                 int index = loop.index();
-                if (channel.shardSize(index) == 0) {
+                if ((loopMask & (1L << index)) == 0) {
                     continue;
                 }
                 EventLoop eventLoop = loop.eventLoop();
                 if (eventLoop.inEventLoop()) {
-                    channel.deliver(index, frame, excludeSocketId);
+                    delivered(broadcast, channel.deliver(index, frame, excludeSocketId));
                 } else {
                     frame.retain();
                     eventLoop.execute(() -> {
                         try {
-                            channel.deliver(index, frame, excludeSocketId);
+                            delivered(broadcast, channel.deliver(index, frame, excludeSocketId));
                         } finally {
                             frame.release();
                         }
@@ -223,6 +251,32 @@ public final class ChannelRegistry implements AdapterEventHandler {
             }
         } finally {
             frame.release();
+        }
+    }
+
+    private void delivered(Broadcast broadcast, int recipients) {
+        if (broadcast != null && broadcast.loopDone(recipients) && broadcast.recipients.get() > 0) {
+            events.broadcast(broadcast.appId, broadcast.channel, broadcast.recipients.get(), System.nanoTime() - broadcast.startedNanos);
+        }
+    }
+
+    /** One publish being written by the loops that hold its subscribers: the last loop to finish reports it. */
+    private static final class Broadcast {
+        final String appId;
+        final String channel;
+        final long startedNanos = System.nanoTime();
+        final AtomicInteger loopsLeft;
+        final AtomicInteger recipients = new AtomicInteger();
+
+        Broadcast(String appId, String channel, int loops) {
+            this.appId = appId;
+            this.channel = channel;
+            this.loopsLeft = new AtomicInteger(loops);
+        }
+
+        boolean loopDone(int delivered) {
+            recipients.addAndGet(delivered);
+            return loopsLeft.decrementAndGet() == 0;
         }
     }
 

@@ -33,6 +33,7 @@ public final class Connection {
     private final App app;
     private final String socketId;
     private final DeliveryLoop loop;
+    private final AppTraffic traffic;
     private Map<String, Subscription> subscriptions; // created on first subscribe
     int loopSlot = -1;
     boolean flushPending;
@@ -55,6 +56,7 @@ public final class Connection {
         this.app = app;
         this.socketId = socketId;
         this.loop = loop;
+        this.traffic = loop.trafficOf(app.id());
         this.lastSeenNanos = System.nanoTime();
         this.connectedNanos = lastSeenNanos;
     }
@@ -112,8 +114,16 @@ public final class Connection {
             close(ErrorCodes.OVER_CAPACITY, "Client too slow to read, outbound buffer full");
             return;
         }
+        traffic.messagesSent++;
+        traffic.bytesSent += frame.readableBytes();
         frameWriter.write(frame, channel.voidPromise());
         loop.flushLater(this);
+    }
+
+    /** Counts a message the client sent (for the metrics). */
+    public void received(int bytes) {
+        traffic.messagesReceived++;
+        traffic.bytesReceived += bytes;
     }
 
     /** Sends a frame shared by many connections (the caller keeps its reference). */
@@ -134,6 +144,20 @@ public final class Connection {
         // Like every fatal error: pusher:error first, then the close frame with the same code.
         frameWriter.write(Frames.error(channel.alloc(), code, reason, null), channel.voidPromise());
         channel.writeAndFlush(Frames.close(code, reason)).addListener(ChannelFutureListener.CLOSE);
+        channel.eventLoop().schedule(() -> channel.close(), CLOSE_DRAIN_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The client started the closing handshake: answer with a close frame carrying its code (RFC
+     * 6455 5.5.1) and nothing else. No {@code pusher:error}: nothing went wrong, and a 1000 sent
+     * back as an error code would make clients report a failure on every normal close.
+     */
+    public void closedByClient(int code) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        channel.writeAndFlush(Frames.close(code, "")).addListener(ChannelFutureListener.CLOSE);
         channel.eventLoop().schedule(() -> channel.close(), CLOSE_DRAIN_SECONDS, TimeUnit.SECONDS);
     }
 
@@ -183,6 +207,11 @@ public final class Connection {
             subscriptions = new HashMap<>(4);
         }
         subscriptions.put(channelName, subscription);
+    }
+
+    /** How many channels this connection is in. */
+    public int subscriptionCount() {
+        return subscriptions == null ? 0 : subscriptions.size();
     }
 
     Subscription removeSubscription(String channelName) {

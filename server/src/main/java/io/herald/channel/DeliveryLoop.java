@@ -3,6 +3,8 @@ package io.herald.channel;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * State owned by one event loop: its connections and the ones with unflushed writes.
@@ -15,6 +17,8 @@ public final class DeliveryLoop {
     private final ArrayList<Connection> unflushed = new ArrayList<>();
     private final Runnable flushAll = this::flushAll;
     private boolean flushScheduled;
+    /** Per app; entries are added by this loop and read by the metrics scrape. */
+    private final ConcurrentHashMap<String, AppTraffic> traffic = new ConcurrentHashMap<>();
 
     DeliveryLoop(int index, EventLoop eventLoop) {
         this.index = index;
@@ -27,6 +31,15 @@ public final class DeliveryLoop {
 
     public EventLoop eventLoop() {
         return eventLoop;
+    }
+
+    /** The traffic counters of {@code appId}'s connections on this loop (created on this loop). */
+    AppTraffic trafficOf(String appId) {
+        return traffic.computeIfAbsent(appId, id -> new AppTraffic());
+    }
+
+    Map<String, AppTraffic> traffic() {
+        return traffic;
     }
 
     void add(Connection connection) {

@@ -91,16 +91,19 @@ public final class PusherChannel {
         }
     }
 
-    /** Writes a shared frame to every subscriber on loop {@code loopIndex}; runs on that loop. */
-    void deliver(int loopIndex, ByteBuf frame, String excludeSocketId) {
+    /** Writes a shared frame to every subscriber on loop {@code loopIndex}; runs on that loop. Returns how many. */
+    int deliver(int loopIndex, ByteBuf frame, String excludeSocketId) {
         HashSet<Connection> shard = shards[loopIndex];
         if (shard == null) {
-            return;
+            return 0;
         }
+        int delivered = 0;
         for (Connection connection : shard) {
             if (excludeSocketId == null || !excludeSocketId.equals(connection.socketId())) {
                 connection.sendShared(frame);
+                delivered++;
             }
         }
+        return delivered;
     }
 }

@@ -1,5 +1,6 @@
 package io.herald.cluster;
 
+import java.time.Duration;
 import io.netty.buffer.ByteBuf;
 import java.util.Map;
 import java.util.Set;
@@ -77,10 +78,25 @@ public interface Adapter extends AutoCloseable {
         return 1;
     }
 
+    /** Milliseconds since the least recently heard other node was last heard; 0 on a single node. */
+    default long oldestHeartbeatAgeMillis() {
+        return 0;
+    }
+
     /** False while the backend that links the nodes is unreachable ({@code /up} then answers 503). */
     default boolean isHealthy() {
         return true;
     }
+
+    /**
+     * Asks the backend for an answer now, waiting at most {@code timeout} (the background health
+     * check; blocks its caller, never an event loop). Drivers without a round trip of their own
+     * answer with {@link #isHealthy}.
+     */
+    default boolean probe(Duration timeout) {
+        return isHealthy();
+    }
+
 
     /** Closes every connection signed in as {@code userId}, on every node, with 4009. */
     void terminateUserConnections(String appId, String userId);

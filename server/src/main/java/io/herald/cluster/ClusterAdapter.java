@@ -1,5 +1,6 @@
 package io.herald.cluster;
 
+import java.time.Duration;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -116,7 +117,7 @@ public final class ClusterAdapter implements Adapter {
         });
         control.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.queries = new ClusterQueries(control, requestTimeoutMillis, lastSeen::keySet,
-                (id, query, appId, argument) -> broadcast(Kind.QUERY, null, id, query, appId, argument));
+                (id, query, appId, argument) -> broadcast(Kind.QUERY, null, id, query, appId, argument), events);
         this.facts = new ChannelFacts(new ChannelFacts.View() {
             @Override
             public boolean present(Key key) {
@@ -340,6 +341,7 @@ public final class ClusterAdapter implements Adapter {
      * announced go first, so that what it already posted is not taken for news.
      */
     private void synced(String node, JsonNode body) throws IOException {
+        events.presenceResynced();
         body.path("announced").forEach(fact -> facts.announcedElsewhere(new Key(fact.path(0).asText(),
                 fact.path(1).asText(), fact.path(2).isTextual() ? fact.path(2).asText() : null), true));
         synced(node, PresenceTable.fromJson(body.path("presence")));
@@ -500,6 +502,16 @@ public final class ClusterAdapter implements Adapter {
     }
 
     @Override
+    public long oldestHeartbeatAgeMillis() {
+        long now = System.nanoTime();
+        long oldest = 0;
+        for (long seen : lastSeen.values()) {
+            oldest = Math.max(oldest, now - seen);
+        }
+        return TimeUnit.NANOSECONDS.toMillis(oldest);
+    }
+
+    @Override
     public int liveNodes() {
         return 1 + lastSeen.size();
     }
@@ -524,6 +536,7 @@ public final class ClusterAdapter implements Adapter {
             case FACT -> facts.announcedElsewhere(new Key(message.field(0), message.field(1), message.field(2)),
                     "1".equals(message.field(3)));
             case QUERY -> {
+                events.clusterRequestReceived(message.field(2));
                 JsonNode answer = ClusterQueries.answer(message.field(1), message.field(2), message.field(3), handler);
                 send(nodeSubject(origin), Kind.REPLY, answer == null ? null : JSON.writeValueAsBytes(answer), message.field(0));
             }
@@ -621,6 +634,11 @@ public final class ClusterAdapter implements Adapter {
     @Override
     public boolean isHealthy() {
         return transport.isConnected();
+    }
+
+    @Override
+    public boolean probe(Duration timeout) {
+        return transport.probe(timeout);
     }
 
     @Override

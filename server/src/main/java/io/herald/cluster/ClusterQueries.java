@@ -1,5 +1,6 @@
 package io.herald.cluster;
 
+import io.herald.events.ServerEvents;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -35,13 +36,16 @@ final class ClusterQueries {
 
     /** A query all nodes answered (or that timed out), merged with this node's own answer. */
     private static final class Pending<T> {
+        final String appId;
+        final long startedNanos = System.nanoTime();
         final Set<String> waitingFor;
         final Function<JsonNode, T> parse;
         final BinaryOperator<T> merge;
         final CompletableFuture<T> future = new CompletableFuture<>();
         T result;
 
-        Pending(Set<String> waitingFor, T local, Function<JsonNode, T> parse, BinaryOperator<T> merge) {
+        Pending(String appId, Set<String> waitingFor, T local, Function<JsonNode, T> parse, BinaryOperator<T> merge) {
+            this.appId = appId;
             this.waitingFor = waitingFor;
             this.result = local;
             this.parse = parse;
@@ -65,11 +69,14 @@ final class ClusterQueries {
     private final long timeoutMillis;
     private final Supplier<Set<String>> otherNodes;
     private final Asker asker;
+    private final ServerEvents events;
     /** Queries waiting for answers; control only. */
     private final Map<Long, Pending<?>> pending = new HashMap<>();
     private long nextRequestId;
 
-    ClusterQueries(ScheduledExecutorService control, long timeoutMillis, Supplier<Set<String>> otherNodes, Asker asker) {
+    ClusterQueries(ScheduledExecutorService control, long timeoutMillis, Supplier<Set<String>> otherNodes, Asker asker,
+                   ServerEvents events) {
+        this.events = events;
         this.control = control;
         this.timeoutMillis = timeoutMillis;
         this.otherNodes = otherNodes;
@@ -94,7 +101,7 @@ final class ClusterQueries {
 
     private <T> CompletableFuture<T> ask(String query, String appId, String argument, T local,
                                          Function<JsonNode, T> parse, BinaryOperator<T> merge) {
-        Pending<T> request = new Pending<>(new HashSet<>(otherNodes.get()), local, parse, merge);
+        Pending<T> request = new Pending<>(appId, new HashSet<>(otherNodes.get()), local, parse, merge);
         if (request.waitingFor.isEmpty()) {
             return CompletableFuture.completedFuture(local);
         }
@@ -103,6 +110,7 @@ final class ClusterQueries {
             pending.put(id, request);
             try {
                 asker.ask(Long.toString(id), query, appId, argument);
+                events.clusterRequestSent(appId);
             } catch (RuntimeException e) {
                 log.warn("cluster query '{}' could not be sent: {}", query, e.toString());
             }
@@ -110,7 +118,7 @@ final class ClusterQueries {
                 if (pending.remove(id) != null) {
                     log.warn("cluster query '{}' timed out after {} ms without an answer from {}",
                             query, timeoutMillis, request.waitingFor);
-                    request.complete();
+                    finish(request, false);
                 }
             }, timeoutMillis, TimeUnit.MILLISECONDS);
         });
@@ -134,8 +142,11 @@ final class ClusterQueries {
     void replied(String node, String requestId, JsonNode answer) {
         long id = Long.parseLong(requestId);
         Pending<?> request = pending.get(id);
-        if (request != null && request.answered(node, answer)) {
-            pending.remove(id).complete();
+        if (request != null) {
+            events.clusterResponseReceived(request.appId);
+            if (request.answered(node, answer)) {
+                finish(pending.remove(id), true);
+            }
         }
     }
 
@@ -143,9 +154,15 @@ final class ClusterQueries {
     void nodeGone(String node) {
         for (Long id : List.copyOf(pending.keySet())) {
             if (pending.get(id).answered(node, null)) {
-                pending.remove(id).complete();
+                finish(pending.remove(id), false);
             }
         }
+    }
+
+    /** {@code complete}: every node answered; otherwise the timeout or a node's leaving ended the wait. */
+    private void finish(Pending<?> request, boolean complete) {
+        events.clusterRequestResolved(request.appId, complete, System.nanoTime() - request.startedNanos);
+        request.complete();
     }
 
     private static ObjectNode snapshotJson(ChannelSnapshot snapshot) {

@@ -1,5 +1,6 @@
 package io.herald.cluster;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.function.BiConsumer;
 
@@ -20,6 +21,11 @@ public interface ClusterTransport extends AutoCloseable {
 
     /** False while the connection to the backend is lost (the node's {@code /up} answers 503). */
     boolean isConnected();
+
+    /** A round trip to the backend within {@code timeout} (the health check); blocks its caller. */
+    default boolean probe(Duration timeout) {
+        return isConnected();
+    }
 
     /** Driver name for logs: redis, redis-cluster or nats. */
     String name();

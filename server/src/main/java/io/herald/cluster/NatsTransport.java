@@ -83,6 +83,16 @@ public final class NatsTransport implements ClusterTransport {
     }
 
     @Override
+    public boolean probe(Duration timeout) {
+        try {
+            connection.flush(timeout); // a PING the server must answer
+            return isConnected();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @Override
     public String name() {
         return "nats";
     }

@@ -14,7 +14,9 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -127,6 +129,15 @@ public final class RedisTransport implements ClusterTransport {
     @Override
     public boolean isConnected() {
         return publishConnection != null && publishConnection.isOpen() && subscriber != null && subscriber.isOpen();
+    }
+
+    @Override
+    public boolean probe(Duration timeout) {
+        try {
+            return isConnected() && "PONG".equals(publisher.ping().get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     @Override

@@ -11,7 +11,8 @@ final class ConfigKeys {
     static final String NO_MODE = "Herald has no production/development mode; nothing depends on it";
     static final String NO_API_ROLE = "Herald has no API-only role: every node serves WebSocket connections and the HTTP API";
     static final String NO_PATH_PREFIX = "Herald serves /app/{key} and /apps/{id} at the root (Sockudo does not use this key either)";
-    static final String NOT_YET = "not in this build yet (health checks and metrics are being built)";
+    static final String HEALTH_TIMEOUT = "Herald's backend checks are timed by health_check.timeout (seconds)";
+    static final String NO_TCP_EXPORTER = "Herald's metrics are scraped by Prometheus from metrics.port only (no TCP exporter)";
     static final String LOG_LOOK = "Herald's log lines are plain text or JSON (logging.format / LOG_FORMAT); colors and targets are not configurable";
     static final String NO_PUSH = "Herald has no push notifications";
     static final String LOCAL_BUFFERS = "Herald bounds each connection's unsent data to 1 MiB instead";
@@ -172,11 +173,12 @@ final class ConfigKeys {
     static final KnownKey.Block ROOT = KeyTree.block(root -> root
             .read("debug", "host", "port", "shutdown_grace_period", "user_authentication_timeout",
                     "websocket_max_payload_kb", "activity_timeout", "max_connections",
-                    "pong_timeout", "http_max_body_kb")
+                    "pong_timeout", "http_max_body_kb", "max_channels_per_connection", "http_request_timeout",
+                    "http_idle_timeout")
             .ignored(NO_MODE, "mode")
             .ignoredUnless("\"default\"", NO_API_ROLE, "server_role")
             .ignoredUnless("\"/\"", NO_PATH_PREFIX, "path_prefix")
-            .ignored(NOT_YET, "health_check_timeout_ms")
+            .ignored(HEALTH_TIMEOUT, "health_check_timeout_ms")
             .block("instance", i -> i.read("process_id"))
             .block("logging", l -> l.read("format").ignored(LOG_LOOK, "colors_enabled", "include_target"))
             .block("adapter", a -> {
@@ -241,12 +243,11 @@ final class ConfigKeys {
             .block("database_pooling", p -> p.ignored(NO_POOLING, "enabled", "min", "max"))
             .block("http_api", h -> h.read("request_limit_in_mb", "usage_enabled")
                     .block("accept_traffic", a -> a.ignored(NO_MEMORY_THRESHOLD, "memory_threshold")))
-            .feature("metrics", true, m -> m.ignoredUnless("false", NOT_YET, "enabled")
-                    .ignored(NOT_YET, "driver", "host", "port")
-                    .block("prometheus", p -> p.ignored(NOT_YET, "prefix"))
-                    .block("tcp_exporter", p -> p.ignored(NOT_YET, "enabled", "host", "port", "buffer_size")))
-            .feature("health_check", true, h -> h.ignoredUnless("false", NOT_YET, "enabled")
-                    .ignored(NOT_YET, "interval", "timeout"))
+            .block("metrics", m -> m.read("enabled", "driver", "host", "port")
+                    .block("prometheus", p -> p.read("prefix"))
+                    .block("tcp_exporter", p -> p.ignoredUnless("false", NO_TCP_EXPORTER, "enabled")
+                            .ignored(NO_TCP_EXPORTER, "host", "port", "buffer_size")))
+            .block("health_check", h -> h.read("enabled", "interval", "timeout"))
             .block("queue", q -> {
                 q.read("driver", "lease_seconds", "max_jobs")
                         .block("redis", r -> r.read("concurrency", "prefix", "url_override", "cluster_mode",

@@ -78,6 +78,11 @@ public final class ConfigLoader {
                 tree.integer("user_authentication_timeout", "USER_AUTHENTICATION_TIMEOUT", 3600, 1, Integer.MAX_VALUE),
                 tree.integer("websocket_max_payload_kb", "WEBSOCKET_MAX_PAYLOAD_KB", 64, 1, 16384),
                 EdgeSettings.httpMaxBodyKb(tree),
+                tree.integer("max_channels_per_connection", "MAX_CHANNELS_PER_CONNECTION",
+                        HeraldConfig.DEFAULT_MAX_CHANNELS_PER_CONNECTION, 1, 1_000_000),
+                tree.integer("http_request_timeout", "HTTP_REQUEST_TIMEOUT",
+                        HeraldConfig.DEFAULT_HTTP_REQUEST_TIMEOUT_SECONDS, 1, 3600),
+                tree.integer("http_idle_timeout", "HTTP_IDLE_TIMEOUT", HeraldConfig.DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS, 1, 3600),
                 tree.string("instance.process_id", "INSTANCE_PROCESS_ID", UUID.randomUUID().toString()),
                 AdapterSettings.read(tree),
                 AppSettings.read(tree, vars),
@@ -87,6 +92,8 @@ public final class ConfigLoader {
                 EdgeSettings.rateLimiter(tree),
                 QueueSettings.queue(tree),
                 QueueSettings.webhooks(tree),
+                HealthSettings.metrics(tree),
+                HealthSettings.healthCheck(tree),
                 tree.integer("max_connections", "SOCKUDO_MAX_CONNECTIONS", 0, 0, Integer.MAX_VALUE),
                 tree.bool("http_api.usage_enabled", "HTTP_API_USAGE_ENABLED", true));
     }

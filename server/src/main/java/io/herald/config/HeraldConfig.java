@@ -17,6 +17,9 @@ public record HeraldConfig(
         int userAuthenticationTimeoutSeconds,
         int websocketMaxPayloadKb,
         int httpMaxBodyKb,
+        int maxChannelsPerConnection,
+        int httpRequestTimeoutSeconds,
+        int httpIdleTimeoutSeconds,
         String processId,
         AdapterConfig adapter,
         AppManagerConfig appManager,
@@ -26,11 +29,27 @@ public record HeraldConfig(
         RateLimiterConfig rateLimiter,
         QueueConfig queue,
         WebhooksConfig webhooks,
+        MetricsConfig metrics,
+        HealthCheckConfig healthCheck,
         int maxConnections,
         boolean usageEnabled) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 6001;
+    /**
+     * Channels one connection may be in. Real pages hold a handful; Pusher's own round limits are
+     * 100 (channels per publish, presence members, watchlist ids). Without a cap one socket
+     * subscribed to 100,000 channels in under two seconds.
+     */
+    public static final int DEFAULT_MAX_CHANNELS_PER_CONNECTION = 100;
+    /**
+     * Seconds a client has to send a whole HTTP request (the WebSocket upgrade included) and to
+     * take its answer. Backends and browsers need well under a second; a slowloris client holding
+     * sockets open with never-ending headers or a trickled body is cut after this.
+     */
+    public static final int DEFAULT_HTTP_REQUEST_TIMEOUT_SECONDS = 30;
+    /** Seconds a kept-alive HTTP connection may wait for its next request (nginx keeps 75, Node 5). */
+    public static final int DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS = 60;
 
     /**
      * Without the node-wide connection cap ({@code max_connections}, 0 = none) and with
@@ -38,12 +57,14 @@ public record HeraldConfig(
      */
     public HeraldConfig(boolean debug, String host, int port, int activityTimeoutSeconds, int pongTimeoutSeconds,
                         int shutdownGracePeriodSeconds, int userAuthenticationTimeoutSeconds, int websocketMaxPayloadKb,
-                        int httpMaxBodyKb, String processId, AdapterConfig adapter, AppManagerConfig appManager,
+                        int httpMaxBodyKb, int maxChannelsPerConnection, int httpRequestTimeoutSeconds,
+                        int httpIdleTimeoutSeconds, String processId, AdapterConfig adapter, AppManagerConfig appManager,
                         CacheConfig cache, SslConfig ssl, CorsConfig cors, RateLimiterConfig rateLimiter, QueueConfig queue,
-                        WebhooksConfig webhooks) {
+                        WebhooksConfig webhooks, MetricsConfig metrics, HealthCheckConfig healthCheck) {
         this(debug, host, port, activityTimeoutSeconds, pongTimeoutSeconds, shutdownGracePeriodSeconds,
-                userAuthenticationTimeoutSeconds, websocketMaxPayloadKb, httpMaxBodyKb, processId, adapter, appManager, cache,
-                ssl, cors, rateLimiter, queue, webhooks, 0, true);
+                userAuthenticationTimeoutSeconds, websocketMaxPayloadKb, httpMaxBodyKb, maxChannelsPerConnection,
+                httpRequestTimeoutSeconds, httpIdleTimeoutSeconds, processId, adapter, appManager, cache, ssl, cors, rateLimiter,
+                queue, webhooks, metrics, healthCheck, 0, true);
     }
 
     /**
@@ -382,6 +403,26 @@ public record HeraldConfig(
         }
     }
 
+    /**
+     * {@code metrics.*}: Prometheus metrics on {@code host:port} at {@code /metrics}, every series
+     * name starting with {@code prefix}. Disabled: no port is opened and nothing is counted.
+     */
+    public record MetricsConfig(boolean enabled, String host, int port, String prefix) {
+        public static MetricsConfig off() {
+            return new MetricsConfig(false, "0.0.0.0", 9601, "sockudo_");
+        }
+    }
+
+    /**
+     * {@code health_check.*}: with {@code enabled}, every backend gets a round trip every
+     * {@code intervalSeconds}, answered within {@code timeoutSeconds}, besides its connection state.
+     */
+    public record HealthCheckConfig(boolean enabled, int intervalSeconds, int timeoutSeconds) {
+        public static HealthCheckConfig defaults() {
+            return new HealthCheckConfig(true, 30, 10);
+        }
+    }
+
     public int websocketMaxPayloadBytes() {
         return websocketMaxPayloadKb * 1024;
     }
@@ -411,6 +452,9 @@ public record HeraldConfig(
         private int userAuthenticationTimeoutSeconds;
         private int websocketMaxPayloadKb;
         private int httpMaxBodyKb;
+        private int maxChannelsPerConnection;
+        private int httpRequestTimeoutSeconds;
+        private int httpIdleTimeoutSeconds;
         private String processId;
         private AdapterConfig adapter;
         private AppManagerConfig appManager;
@@ -420,6 +464,8 @@ public record HeraldConfig(
         private RateLimiterConfig rateLimiter;
         private QueueConfig queue;
         private WebhooksConfig webhooks;
+        private MetricsConfig metrics;
+        private HealthCheckConfig healthCheck;
         private int maxConnections;
         private boolean usageEnabled;
 
@@ -433,6 +479,9 @@ public record HeraldConfig(
             userAuthenticationTimeoutSeconds = c.userAuthenticationTimeoutSeconds;
             websocketMaxPayloadKb = c.websocketMaxPayloadKb;
             httpMaxBodyKb = c.httpMaxBodyKb;
+            maxChannelsPerConnection = c.maxChannelsPerConnection;
+            httpRequestTimeoutSeconds = c.httpRequestTimeoutSeconds;
+            httpIdleTimeoutSeconds = c.httpIdleTimeoutSeconds;
             processId = c.processId;
             adapter = c.adapter;
             appManager = c.appManager;
@@ -442,6 +491,8 @@ public record HeraldConfig(
             rateLimiter = c.rateLimiter;
             queue = c.queue;
             webhooks = c.webhooks;
+            metrics = c.metrics;
+            healthCheck = c.healthCheck;
             maxConnections = c.maxConnections;
             usageEnabled = c.usageEnabled;
         }
@@ -491,6 +542,21 @@ public record HeraldConfig(
             return this;
         }
 
+        public Builder maxChannelsPerConnection(int value) {
+            maxChannelsPerConnection = value;
+            return this;
+        }
+
+        public Builder httpRequestTimeoutSeconds(int value) {
+            httpRequestTimeoutSeconds = value;
+            return this;
+        }
+
+        public Builder httpIdleTimeoutSeconds(int value) {
+            httpIdleTimeoutSeconds = value;
+            return this;
+        }
+
         public Builder processId(String value) {
             processId = value;
             return this;
@@ -536,10 +602,21 @@ public record HeraldConfig(
             return this;
         }
 
+        public Builder metrics(MetricsConfig value) {
+            metrics = value;
+            return this;
+        }
+
+        public Builder healthCheck(HealthCheckConfig value) {
+            healthCheck = value;
+            return this;
+        }
+
         public HeraldConfig build() {
             return new HeraldConfig(debug, host, port, activityTimeoutSeconds, pongTimeoutSeconds,
                     shutdownGracePeriodSeconds, userAuthenticationTimeoutSeconds, websocketMaxPayloadKb, httpMaxBodyKb,
-                    processId, adapter, appManager, cache, ssl, cors, rateLimiter, queue, webhooks, maxConnections, usageEnabled);
+                    maxChannelsPerConnection, httpRequestTimeoutSeconds, httpIdleTimeoutSeconds, processId, adapter, appManager,
+                    cache, ssl, cors, rateLimiter, queue, webhooks, metrics, healthCheck, maxConnections, usageEnabled);
         }
     }
 }

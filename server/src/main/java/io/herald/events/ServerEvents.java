@@ -1,5 +1,7 @@
 package io.herald.events;
 
+import java.util.List;
+
 /**
  * What happened on this server, as the core reports it: the one seam that webhooks and metrics
  * listen on. Every method has a no-op default, so a listener overrides only what it needs.
@@ -65,4 +67,60 @@ public interface ServerEvents {
      * on this node (bursts coalesced, as for {@code pusher_internal:subscription_count}).
      */
     default void subscriptionCount(String appId, String channel, int count) {}
+
+    // --- What this node did, for counting (metrics). Cheap calls: no work beyond a count. ---
+
+    /**
+     * A WebSocket connection was refused before it opened: {@code appId} is null when no app has
+     * the key; {@code reason} is one of a few fixed words (app_not_found, app_disabled, ...).
+     */
+    default void connectionRefused(String appId, String reason) {}
+
+    /** A connection of this node joined a channel. */
+    default void subscribed(String appId, String channel) {}
+
+    /** A connection of this node left a channel (unsubscribed or closed). */
+    default void unsubscribed(String appId, String channel) {}
+
+    /** The channel got its first subscriber on this node. */
+    default void channelActiveHere(String appId, String channel) {}
+
+    /** The channel lost its last subscriber on this node. */
+    default void channelInactiveHere(String appId, String channel) {}
+
+    /**
+     * A published message was written to {@code recipients} subscribers on this node,
+     * {@code nanos} after this node got it (from the HTTP API or the cluster bus).
+     */
+    default void broadcast(String appId, String channel, int recipients, long nanos) {}
+
+    /** An HTTP API call of {@code appId} was answered. */
+    default void apiCall(String appId, long requestBytes, long responseBytes) {}
+
+    /**
+     * A rate limit was checked: {@code limiter} is api, websocket, backend_events, read_requests
+     * or client_events; {@code appId} null for the per-IP limits.
+     */
+    default void rateLimitChecked(String appId, String limiter, boolean refused) {}
+
+    /** This node asked the other nodes (a cluster-wide query of {@code appId}). */
+    default void clusterRequestSent(String appId) {}
+
+    /** Another node asked this one. */
+    default void clusterRequestReceived(String appId) {}
+
+    /** Another node answered one of this node's requests. */
+    default void clusterResponseReceived(String appId) {}
+
+    /** One of this node's requests ended: every node answered ({@code complete}), or the timeout came first. */
+    default void clusterRequestResolved(String appId, boolean complete, long nanos) {}
+
+    /** This node's copy of another node's presence members was replaced by a full sync. */
+    default void presenceResynced() {}
+
+    /** Reports every fact to each of {@code listeners}, in order. */
+    static ServerEvents fanOut(List<ServerEvents> listeners) {
+        List<ServerEvents> present = listeners.stream().filter(l -> l != null && l != NONE).toList();
+        return present.isEmpty() ? NONE : present.size() == 1 ? present.get(0) : new FanOut(present);
+    }
 }

@@ -40,19 +40,21 @@ public final class PusherProtocol {
     private final Adapter adapter;
     private final ObjectMapper json = Jsons.MAPPER;
     private final int activityTimeoutSeconds;
+    private final int maxChannelsPerConnection;
     private final UserSignIn signIn;
     private final ChannelCache cache;
     private final KeyedThrottle subscriptionCounts = new KeyedThrottle(SUBSCRIPTION_COUNT_COALESCE_MILLIS);
     private final ServerEvents events;
 
     public PusherProtocol(ChannelRegistry registry, Adapter adapter, ChannelCache cache, ServerEvents events,
-                          int activityTimeoutSeconds) {
+                          int activityTimeoutSeconds, int maxChannelsPerConnection) {
         this.registry = registry;
         this.adapter = adapter;
         this.cache = cache;
         this.events = events;
         this.signIn = new UserSignIn(registry, adapter);
         this.activityTimeoutSeconds = activityTimeoutSeconds;
+        this.maxChannelsPerConnection = maxChannelsPerConnection;
     }
 
     public void onOpen(Connection connection) {
@@ -109,6 +111,14 @@ public final class PusherProtocol {
             subscriptionError(connection, ErrorCodes.UNAUTHORIZED, nameProblem, channel);
             return;
         }
+        if (connection.subscription(channel) == null && connection.subscriptionCount() >= maxChannelsPerConnection) {
+            // Checked before any signature: refusing costs the server nothing. 4100 is the spec's
+            // "over capacity", as for a full presence channel, and the connection stays.
+            subscriptionError(connection, ErrorCodes.OVER_CAPACITY, "Subscription refused: this connection is already in "
+                    + maxChannelsPerConnection + " channels, the most one connection may be in (max_channels_per_connection)",
+                    channel);
+            return;
+        }
         ChannelType type = ChannelType.of(channel);
         if (type == ChannelType.SERVER_TO_USER
                 && (connection.userId() == null || !channel.equals("#server-to-user-" + connection.userId()))) {
@@ -151,6 +161,10 @@ public final class PusherProtocol {
         }
         sendSubscriptionSucceeded(connection, channel, type.isPresence() ? withMembersElsewhere(app.id(), channel,
                 outcome.presenceMembers()) : null);
+        events.subscribed(app.id(), channel);
+        if (outcome.firstSubscriberHere()) {
+            events.channelActiveHere(app.id(), channel);
+        }
         if (outcome.firstSubscriberHere() && !ChannelType.isInternal(channel)) {
             adapter.localOccupancyChanged(app.id(), channel); // before the member: occupied comes first
         }
@@ -260,6 +274,10 @@ public final class PusherProtocol {
         if (leaving.lastSubscriberHere() && !ChannelType.isInternal(leaving.channel())) {
             adapter.localOccupancyChanged(appId, leaving.channel());
         }
+        events.unsubscribed(appId, leaving.channel());
+        if (leaving.lastSubscriberHere()) {
+            events.channelInactiveHere(appId, leaving.channel());
+        }
         subscriptionCountChanged(connection, leaving.channel());
     }
 
@@ -349,8 +367,9 @@ public final class PusherProtocol {
             return;
         }
         // Counted last, so that only events that would be delivered use up the allowance.
-        if (app.maxClientEventsPerSecond() > 0
-                && !connection.tryClientEvent(app.maxClientEventsPerSecond(), System.nanoTime())) {
+        boolean overLimit = !connection.tryClientEvent(app.maxClientEventsPerSecond(), System.nanoTime());
+        events.rateLimitChecked(app.id(), "client_events", overLimit);
+        if (overLimit) {
             connection.send(Frames.error(alloc(connection), ErrorCodes.CLIENT_EVENT_RATE_LIMITED, "Client event rejected: over the limit of "
                     + app.maxClientEventsPerSecond() + " client events per second", channel));
             return;

@@ -1,6 +1,8 @@
 package io.herald.ratelimit;
 
 import io.herald.app.App;
+import io.herald.events.ServerEvents;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
@@ -30,27 +32,52 @@ public final class AppRateLimits implements AutoCloseable {
     private final IntSupplier liveNodes;
     private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
 
-    /** {@code budget} null: each node counts on its own. {@code liveNodes}: the nodes sharing the limit. */
-    public AppRateLimits(SharedBudget budget, IntSupplier liveNodes) {
+    private final ServerEvents events;
+
+    /**
+     * {@code budget} null: each node counts on its own. {@code liveNodes}: the nodes sharing the
+     * limit. {@code events} is told of each check.
+     */
+    public AppRateLimits(SharedBudget budget, IntSupplier liveNodes, ServerEvents events) {
         this.budget = budget;
         this.liveNodes = liveNodes;
+        this.events = events;
     }
 
     /** Counts {@code events} published events; false (nothing counted) when over the app's limit. */
-    public CompletableFuture<Boolean> tryBackendEvents(App app, int events) {
+    public CompletableFuture<Boolean> tryBackendEvents(App app, int published) {
         int max = app.maxBackendEventsPerSecond();
-        return max <= 0 ? ALLOWED : window(app.id(), "events").tryTake(events, max, System.currentTimeMillis());
+        return max <= 0 ? ALLOWED : reported(app, "backend_events", window(app.id(), "events").tryTake(published, max,
+                System.currentTimeMillis()));
     }
 
     /** Counts one channel query; false when over the app's limit. */
     public CompletableFuture<Boolean> tryReadRequest(App app) {
         int max = app.maxReadRequestsPerSecond();
-        return max <= 0 ? ALLOWED : window(app.id(), "reads").tryTake(1, max, System.currentTimeMillis());
+        return max <= 0 ? ALLOWED : reported(app, "read_requests", window(app.id(), "reads").tryTake(1, max,
+                System.currentTimeMillis()));
+    }
+
+    private CompletableFuture<Boolean> reported(App app, String limiter, CompletableFuture<Boolean> decision) {
+        return decision.thenApply(allowed -> {
+            events.rateLimitChecked(app.id(), limiter, !allowed);
+            return allowed;
+        });
     }
 
     /** Where the counts are kept, for the start-up log. */
     public String describe() {
         return budget == null ? "counted on each node" : "shared by the cluster in " + budget.describe();
+    }
+
+    /** False while the shared budget's backend is unreachable (each node then allows its share). */
+    public boolean sharedBudgetAvailable() {
+        return budget == null || budget.isAvailable();
+    }
+
+    /** A round trip to the shared budget's backend within {@code timeout} (the health check). */
+    public boolean probe(Duration timeout) {
+        return budget == null || budget.probe(timeout);
     }
 
     @Override

@@ -1,7 +1,9 @@
 package io.herald.ratelimit;
 
 import io.herald.config.HeraldConfig.RateLimiterConfig;
+import io.herald.events.ServerEvents;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.net.SocketAddress;
 import java.util.concurrent.CompletableFuture;
 
@@ -20,15 +22,17 @@ public final class HttpRateLimits implements AutoCloseable {
 
     private final RateLimiter limiter; // null when disabled
     private final RateLimiterConfig config;
+    private final ServerEvents events;
 
-    /** {@code limiter} null: nothing is limited. */
-    public HttpRateLimits(RateLimiter limiter, RateLimiterConfig config) {
+    /** {@code limiter} null: nothing is limited. {@code events} is told of each check. */
+    public HttpRateLimits(RateLimiter limiter, RateLimiterConfig config, ServerEvents events) {
         this.limiter = limiter;
         this.config = config;
+        this.events = events;
     }
 
     public static HttpRateLimits disabled() {
-        return new HttpRateLimits(null, RateLimiterConfig.off());
+        return new HttpRateLimits(null, RateLimiterConfig.off(), ServerEvents.NONE);
     }
 
     public boolean enabled() {
@@ -68,12 +72,19 @@ public final class HttpRateLimits implements AutoCloseable {
 
     /** One HTTP API request from {@code ip}. Only call when {@link #enabled()}. */
     public CompletableFuture<RateLimiter.Decision> apiRequest(String ip) {
-        return limiter.tryAcquire("api:" + ip, config.apiMaxRequests(), config.apiWindowSeconds());
+        return reported("api", limiter.tryAcquire("api:" + ip, config.apiMaxRequests(), config.apiWindowSeconds()));
     }
 
     /** One WebSocket upgrade from {@code ip}. Only call when {@link #enabled()}. */
     public CompletableFuture<RateLimiter.Decision> websocketUpgrade(String ip) {
-        return limiter.tryAcquire("ws:" + ip, config.websocketMaxRequests(), config.websocketWindowSeconds());
+        return reported("websocket", limiter.tryAcquire("ws:" + ip, config.websocketMaxRequests(), config.websocketWindowSeconds()));
+    }
+
+    private CompletableFuture<RateLimiter.Decision> reported(String limiterType, CompletableFuture<RateLimiter.Decision> decision) {
+        return decision.thenApply(result -> {
+            events.rateLimitChecked(null, limiterType, !result.allowed());
+            return result;
+        });
     }
 
     public String describeApiLimit() {
@@ -86,6 +97,11 @@ public final class HttpRateLimits implements AutoCloseable {
 
     public boolean isHealthy() {
         return limiter == null || limiter.isHealthy();
+    }
+
+    /** A round trip to the limiter's backend within {@code timeout} (the health check). */
+    public boolean probe(Duration timeout) {
+        return limiter == null || limiter.probe(timeout);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.herald.ratelimit;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -25,6 +26,16 @@ public interface RateLimiter extends AutoCloseable {
 
     /** False while the backend is unreachable (hits are allowed meanwhile). */
     boolean isHealthy();
+
+    /**
+     * Asks the backend for an answer now, waiting at most {@code timeout} (the background health
+     * check; blocks its caller, never an event loop). Drivers without a round trip of their own
+     * answer with {@link #isHealthy}.
+     */
+    default boolean probe(Duration timeout) {
+        return isHealthy();
+    }
+
 
     /** Short driver name for logs. */
     String name();

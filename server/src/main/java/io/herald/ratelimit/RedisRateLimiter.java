@@ -86,6 +86,11 @@ public final class RedisRateLimiter implements RateLimiter {
     }
 
     @Override
+    public boolean probe(Duration timeout) {
+        return connection.ping(timeout);
+    }
+
+    @Override
     public String name() {
         return connection.describe();
     }

@@ -74,6 +74,11 @@ public final class RedisSharedBudget implements SharedBudget {
     }
 
     @Override
+    public boolean probe(Duration timeout) {
+        return connection.ping(timeout);
+    }
+
+    @Override
     public String describe() {
         return connection.describe();
     }

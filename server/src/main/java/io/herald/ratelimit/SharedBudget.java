@@ -1,5 +1,6 @@
 package io.herald.ratelimit;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -15,6 +16,11 @@ public interface SharedBudget extends AutoCloseable {
 
     /** False while the backend is known to be unreachable. */
     boolean isAvailable();
+
+    /** A round trip to the backend within {@code timeout} (the health check); blocks its caller. */
+    default boolean probe(Duration timeout) {
+        return isAvailable();
+    }
 
     /** The backend, for logs. */
     String describe();

@@ -3,8 +3,12 @@ package io.herald.redis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
+import io.lettuce.core.metrics.MicrometerOptions;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.EventLoopGroupProvider;
 import io.lettuce.core.resource.NettyCustomizer;
 import io.netty.bootstrap.Bootstrap;
@@ -14,6 +18,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -31,6 +36,9 @@ public final class LettuceClients implements AutoCloseable {
 
     private LettuceClients(DefaultClientResources.Builder builder) {
         this.resources = builder
+                // Reconnect tries back off to 2 s at most (Lettuce's default is 30 s): a Redis that is
+                // back is in use again within about 2 s.
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
                 .nettyCustomizer(new NettyCustomizer() {
                     @Override
                     public void afterBootstrapInitialized(Bootstrap bootstrap) {
@@ -40,9 +48,16 @@ public final class LettuceClients implements AutoCloseable {
                 .build();
     }
 
-    /** Clients whose connections run on {@code workers}, the node's event loops. */
-    public static LettuceClients onLoops(EventLoopGroup workers) {
-        return new LettuceClients(DefaultClientResources.builder().eventLoopGroupProvider(new SharedLoops(workers)));
+    /**
+     * Clients whose connections run on {@code workers}, the node's event loops. With {@code meters}
+     * (null: none), each Redis command's latency is recorded there ({@code lettuce_command_*}).
+     */
+    public static LettuceClients onLoops(EventLoopGroup workers, MeterRegistry meters) {
+        DefaultClientResources.Builder builder = DefaultClientResources.builder().eventLoopGroupProvider(new SharedLoops(workers));
+        if (meters != null) {
+            builder.commandLatencyRecorder(new MicrometerCommandLatencyRecorder(meters, MicrometerOptions.create()));
+        }
+        return new LettuceClients(builder);
     }
 
     /** Clients on Lettuce's own threads, for code that has no event loops of its own (tests, tools). */

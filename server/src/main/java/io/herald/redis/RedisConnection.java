@@ -13,6 +13,7 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.RedisCodec;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One command connection of a redis-backed part, to a single Redis or to a Redis Cluster: the
@@ -88,6 +89,15 @@ public final class RedisConnection<K, V> implements AutoCloseable {
 
     public boolean isOpen() {
         return connection.isOpen();
+    }
+
+    /** A PING answered within {@code timeout}; blocks the caller (the health check's thread). */
+    public boolean ping(Duration timeout) {
+        try {
+            return isOpen() && "PONG".equals(String.valueOf(commands.ping().get(timeout.toMillis(), TimeUnit.MILLISECONDS)));
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     /** {@code redis 127.0.0.1:6379/0} or {@code redis-cluster a:7000,b:7001}, without passwords. */

@@ -6,6 +6,7 @@ import io.herald.app.AppManager;
 import io.herald.channel.ChannelRegistry;
 import io.herald.channel.ConnectionQuota;
 import io.herald.config.HeraldConfig;
+import io.herald.events.ServerEvents;
 import io.herald.protocol.PusherProtocol;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -18,7 +19,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.File;
@@ -42,11 +42,12 @@ public final class HeraldServer {
     private Channel redirectListener; // plain HTTP port redirecting to HTTPS (ssl.redirect_http)
 
     public HeraldServer(HeraldConfig config, EventLoops loops, AppManager apps, ChannelRegistry registry,
-                        ConnectionQuota quota, PusherProtocol protocol, HttpApi api, BooleanSupplier draining) {
+                        ConnectionQuota quota, PusherProtocol protocol, HttpApi api, BooleanSupplier draining,
+                        ServerEvents events) {
         this.config = config;
         this.loops = loops;
         this.requests = new HttpRequestHandler(apps, registry, quota, protocol, api,
-                config.websocketMaxPayloadBytes(), draining);
+                config.websocketMaxPayloadBytes(), draining, events);
         this.activity = new ActivityMonitor(config.activityTimeoutSeconds(), config.pongTimeoutSeconds(),
                 config.userAuthenticationTimeoutSeconds());
         activity.start(registry);
@@ -80,8 +81,16 @@ public final class HeraldServer {
                         if (tls != null) {
                             channel.pipeline().addLast("tls", tls.newHandler(channel.alloc()));
                         }
+                        HttpCodec codec = new HttpCodec();
+                        HttpConnectionGuard guard = newGuard(codec);
+                        // The encoder nearest the socket: the handshaker puts the WebSocket encoder next to
+                        // it, and the WebSocket decoder (in the HTTP decoder's place) writes its close
+                        // frames for protocol violations from there, so they must pass an encoder.
                         channel.pipeline()
-                                .addLast("http", new HttpServerCodec())
+                                .addLast("http-encoder", codec.encoder())
+                                .addLast("http-bytes", guard.bytesIn())
+                                .addLast("http-decoder", codec.decoder())
+                                .addLast("http-guard", guard)
                                 .addLast("http-body", new JsonHttpObjectAggregator(maxBody))
                                 .addLast("cors", cors)
                                 .addLast("router", requests);
@@ -112,12 +121,21 @@ public final class HeraldServer {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
+                        HttpCodec codec = new HttpCodec();
+                        HttpConnectionGuard guard = newGuard(codec);
                         channel.pipeline()
-                                .addLast(new HttpServerCodec())
+                                .addLast(codec.encoder())
+                                .addLast(guard.bytesIn())
+                                .addLast(codec.decoder())
+                                .addLast(guard)
                                 .addLast(new HttpObjectAggregator(8192))
                                 .addLast(new HttpsRedirect(tlsPort));
                     }
                 }), config.host(), config.ssl().httpPort());
+    }
+
+    private HttpConnectionGuard newGuard(HttpCodec codec) {
+        return new HttpConnectionGuard(codec, config.httpRequestTimeoutSeconds(), config.httpIdleTimeoutSeconds());
     }
 
     /** Stops accepting new connections; open ones are left to the caller to drain. */

@@ -8,6 +8,7 @@ import io.herald.app.AppManager;
 import io.herald.channel.ChannelRegistry;
 import io.herald.channel.Connection;
 import io.herald.channel.ConnectionQuota;
+import io.herald.events.ServerEvents;
 import io.herald.wire.ErrorCodes;
 import io.herald.wire.Frames;
 import io.herald.protocol.PusherProtocol;
@@ -21,10 +22,12 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import java.util.List;
@@ -56,9 +59,11 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private final int maxMessageBytes;
     private final BooleanSupplier draining;
     private final HttpRateLimits limits;
+    private final ServerEvents events;
 
     HttpRequestHandler(AppManager apps, ChannelRegistry registry, ConnectionQuota quota, PusherProtocol protocol,
-                       HttpApi api, int maxMessageBytes, BooleanSupplier draining) {
+                       HttpApi api, int maxMessageBytes, BooleanSupplier draining, ServerEvents events) {
+        this.events = events;
         this.apps = apps;
         this.registry = registry;
         this.quota = quota;
@@ -83,7 +88,10 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.path();
         if (isWebSocketUpgrade(request)) {
-            if (!path.startsWith("/app/") || path.length() == 5 || path.indexOf('/', 5) >= 0) {
+            String problem = handshakeProblem(request);
+            if (problem != null) {
+                refuseMalformedUpgrade(ctx, problem);
+            } else if (!path.startsWith("/app/") || path.length() == 5 || path.indexOf('/', 5) >= 0) {
                 HttpResponses.send(ctx, ApiResponse.error(404, "No WebSocket endpoint at " + path
                         + "; connect to /app/{app_key}"), false);
             } else if (draining.getAsBoolean()) {
@@ -176,12 +184,42 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         return request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
     }
 
+    /**
+     * What makes this upgrade request no RFC 6455 handshake, or null. Checked here because Netty's
+     * handshaker throws on these, on the event loop, leaving the socket open with no answer; and
+     * without a version header it would fall back to the pre-standard handshake, which needs no key.
+     */
+    private static String handshakeProblem(FullHttpRequest request) {
+        if (!HttpMethod.GET.equals(request.method())) {
+            return "the method must be GET, not " + request.method();
+        }
+        if (!request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
+            return "the Connection header must include Upgrade";
+        }
+        String key = request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+        if (key == null || key.isBlank()) {
+            return "the Sec-WebSocket-Key header is missing";
+        }
+        if (!request.headers().contains(HttpHeaderNames.SEC_WEBSOCKET_VERSION)) {
+            return "the Sec-WebSocket-Version header is missing (13 expected)";
+        }
+        return null;
+    }
+
+    /** 400 and close. Clients, scanners and health checks send these: a debug line, not a warning. */
+    private static void refuseMalformedUpgrade(ChannelHandlerContext ctx, String problem) {
+        log.debug("refused WebSocket upgrade from {}: {}", ctx.channel().remoteAddress(), problem);
+        HttpResponses.send(ctx, ApiResponse.error(400, "Invalid WebSocket upgrade: " + problem), false);
+    }
+
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, String appKey, Map<String, List<String>> params) {
         WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
                 "ws://" + request.headers().get(HttpHeaderNames.HOST) + request.uri(), null, decoderConfig)
                 .newHandshaker(request);
         if (handshaker == null) {
-            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            // 426 with the version we speak; nothing else can follow on this socket.
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
+                    .addListener(ChannelFutureListener.CLOSE);
             return;
         }
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
@@ -200,6 +238,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 // The handshaker swapped the HTTP codec for WebSocket ones; frames go to our handler now.
                 ctx.pipeline().addBefore(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(maxMessageBytes));
                 ctx.pipeline().replace(this, "ws-frames", frames);
+            } catch (WebSocketHandshakeException e) {
+                // Anything the checks before the upgrade did not catch: still a 400, not a task failure.
+                refuseMalformedUpgrade(ctx, e.getMessage());
             } finally {
                 request.release();
             }
@@ -209,28 +250,29 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     /** Runs after the 101 response: refuse with a Pusher error code, or open the connection. */
     private void accept(Channel channel, WebSocketFrameHandler frames, Optional<App> found, Throwable lookupError,
                         String appKey, Map<String, List<String>> params, String origin) {
+        String appId = lookupError != null || found == null ? null : found.map(App::id).orElse(null);
         String protocolVersion = first(params, "protocol");
         if (protocolVersion != null && !isSupportedProtocol(protocolVersion)) {
-            refuse(channel, ErrorCodes.UNSUPPORTED_PROTOCOL, "Unsupported protocol version '" + protocolVersion
-                    + "' (supported: 5 to 7)");
+            refuse(channel, appId, "unsupported_protocol", ErrorCodes.UNSUPPORTED_PROTOCOL,
+                    "Unsupported protocol version '" + protocolVersion + "' (supported: 5 to 7)");
             return;
         }
         if (lookupError != null) {
             // The apps' database does not answer: 4100 tells the client to retry after a back-off.
-            refuse(channel, ErrorCodes.OVER_CAPACITY, "Apps cannot be read right now; try again later");
+            refuse(channel, null, "apps_unreadable", ErrorCodes.OVER_CAPACITY, "Apps cannot be read right now; try again later");
             return;
         }
         if (found.isEmpty()) {
-            refuse(channel, ErrorCodes.APP_NOT_FOUND, "App key " + appKey + " does not exist");
+            refuse(channel, null, "app_not_found", ErrorCodes.APP_NOT_FOUND, "App key " + appKey + " does not exist");
             return;
         }
         App app = found.get();
         if (!app.enabled()) {
-            refuse(channel, ErrorCodes.APP_DISABLED, "App " + app.id() + " is disabled");
+            refuse(channel, appId, "app_disabled", ErrorCodes.APP_DISABLED, "App " + app.id() + " is disabled");
             return;
         }
         if (!originAllowed(app, origin)) {
-            refuse(channel, ErrorCodes.UNAUTHORIZED, "Origin " + origin + " is not allowed for this app");
+            refuse(channel, appId, "origin_not_allowed", ErrorCodes.UNAUTHORIZED, "Origin " + origin + " is not allowed for this app");
             return;
         }
         if (quota.nodeFull()) {
@@ -239,8 +281,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             return;
         }
         if (!quota.tryAcquire(app)) {
-            refuse(channel, ErrorCodes.OVER_CONNECTION_QUOTA, "App " + app.id() + " is at its connection limit ("
-                    + app.maxConnections() + ")");
+            refuse(channel, appId, "over_connection_quota", ErrorCodes.OVER_CONNECTION_QUOTA, "App " + app.id()
+                    + " is at its connection limit (" + app.maxConnections() + ")");
             return;
         }
         frames.attach(new Connection(channel, app, newSocketId(), registry.loopFor(channel.eventLoop())));
@@ -259,6 +301,12 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             return true;
         }
         return origin != null && app.allowedOrigins().stream().anyMatch(origin::equalsIgnoreCase);
+    }
+
+    /** {@code reason}: the metrics' error_type (a fixed word, never the client's input). */
+    private void refuse(Channel channel, String appId, String reason, int code, String message) {
+        events.connectionRefused(appId, reason);
+        refuse(channel, code, message);
     }
 
     private static void refuse(Channel channel, int code, String message) {

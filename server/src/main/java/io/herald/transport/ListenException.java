@@ -7,7 +7,7 @@ package io.herald.transport;
 public final class ListenException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    ListenException(String address, Throwable cause) {
+    public ListenException(String address, Throwable cause) {
         super("cannot listen on " + address + ": " + reason(cause), null, false, false);
     }
 

@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.ReferenceCountUtil;
@@ -53,9 +52,11 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
             if (msg instanceof TextWebSocketFrame text) {
                 onText(text);
             } else if (msg instanceof PingWebSocketFrame ping) {
-                ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+                // Through the connection's bounded send like any message: a client that pings and
+                // never reads is a slow reader (4100), not a queue of pongs in our heap.
+                connection.send(Frames.pong(ctx.alloc(), ping.content()));
             } else if (msg instanceof CloseWebSocketFrame close) {
-                connection.close(close.statusCode() < 0 ? WebSocketCloseStatus.NORMAL_CLOSURE.code() : close.statusCode(), "");
+                connection.closedByClient(close.statusCode() < 0 ? WebSocketCloseStatus.NORMAL_CLOSURE.code() : close.statusCode());
             } else if (msg instanceof BinaryWebSocketFrame) {
                 connection.send(Frames.error(ctx.alloc(), null,
                         "Binary frames are not supported: send JSON text frames", null));
@@ -67,6 +68,7 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onText(TextWebSocketFrame frame) {
+        connection.received(frame.content().readableBytes());
         JsonNode message;
         try (InputStream in = new ByteBufInputStream(frame.content())) {
             message = Jsons.MAPPER.readTree(in);
@@ -81,6 +83,18 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         protocol.onMessage(connection, message);
+    }
+
+    /**
+     * Reading stops while the socket cannot take more writes, and resumes once it drained: what a
+     * client sends mostly asks for an answer, and a client that does not read its answers must
+     * not have more requests taken from it. Its next message (an answer, a delivery, or the
+     * activity ping) finds the buffer full and closes it with 4100.
+     */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override

@@ -431,6 +431,11 @@ public final class RedisWebhookQueue implements WebhookQueue {
     }
 
     @Override
+    public boolean probe(Duration timeout) {
+        return connection.ping(timeout);
+    }
+
+    @Override
     public String describe() {
         return connection.describe();
     }

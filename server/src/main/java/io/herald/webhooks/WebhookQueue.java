@@ -1,5 +1,6 @@
 package io.herald.webhooks;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -47,6 +48,16 @@ public interface WebhookQueue extends AutoCloseable {
     default boolean isHealthy() {
         return true;
     }
+
+    /**
+     * Asks the backend for an answer now, waiting at most {@code timeout} (the background health
+     * check; blocks its caller, never an event loop). Drivers without a round trip of their own
+     * answer with {@link #isHealthy}.
+     */
+    default boolean probe(Duration timeout) {
+        return isHealthy();
+    }
+
 
     /** Driver name and where it keeps jobs, for logs. */
     String describe();

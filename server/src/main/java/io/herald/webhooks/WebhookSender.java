@@ -189,7 +189,7 @@ final class WebhookSender {
         int status = response == null ? 0 : response.status();
         if (failure == null && status >= 200 && status < 300) {
             queue.done(leased);
-            stats.sent.incrementAndGet();
+            stats.sent(leased.job().createdMillis());
             endpoint.consecutiveFailures = 0;
             endpoint.idleUntilNanos = 0;
         } else if (failure != null || status == 408 || status == 429 || status >= 500 || status < 400) {

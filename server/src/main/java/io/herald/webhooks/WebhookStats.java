@@ -1,6 +1,7 @@
 package io.herald.webhooks;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 
 /** Counts of what happened to webhook jobs on this node, for logs, tests and metrics. */
 public final class WebhookStats {
@@ -9,6 +10,18 @@ public final class WebhookStats {
     final AtomicLong failed = new AtomicLong();
     final AtomicLong retried = new AtomicLong();
     final AtomicLong dropped = new AtomicLong();
+    /** Told, for each job sent, how many milliseconds passed since the job was made (metrics). */
+    private volatile LongConsumer deliveryLatency = millis -> { };
+
+    void sent(long createdMillis) {
+        sent.incrementAndGet();
+        deliveryLatency.accept(Math.max(0, System.currentTimeMillis() - createdMillis));
+    }
+
+    /** Reports each delivery's latency (from the job's creation to its 2xx answer) to {@code listener}. */
+    public void onDelivered(LongConsumer listener) {
+        deliveryLatency = listener;
+    }
 
     /** Jobs this node put into the queue. */
     public long queued() {

@@ -9,6 +9,7 @@ import io.herald.events.ServerEvents;
 import io.herald.transport.EventLoops;
 import io.netty.channel.EventLoop;
 import io.herald.wire.Jsons;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -90,8 +91,18 @@ public final class Webhooks implements ServerEvents, AutoCloseable {
         return queue.isHealthy();
     }
 
+    /** A round trip to the queue's backend within {@code timeout} (the health check). */
+    public boolean probe(Duration timeout) {
+        return queue.probe(timeout);
+    }
+
     public String describe() {
         return queue.describe();
+    }
+
+    /** Jobs and facts that wait in this process: its part of the queue, and facts not yet queued. */
+    public long waitingInProcess() {
+        return queue.heldInProcess() + pendingFacts.get();
     }
 
     // --- facts ---

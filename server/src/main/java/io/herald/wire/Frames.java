@@ -125,6 +125,22 @@ public final class Frames {
         return json;
     }
 
+    /**
+     * A complete pong frame echoing {@code payload} (a ping's, at most 125 bytes): built here like
+     * every other frame so that it goes out through the connection's bounded send.
+     */
+    public static ByteBuf pong(ByteBufAllocator alloc, ByteBuf payload) {
+        int length = payload.readableBytes();
+        if (length > 125) {
+            throw new IllegalArgumentException("control frame payload of " + length + " bytes (at most 125)");
+        }
+        ByteBuf frame = alloc.buffer(2 + length);
+        frame.writeByte(0x8A); // FIN + pong opcode
+        frame.writeByte(length);
+        frame.writeBytes(payload, payload.readerIndex(), length);
+        return frame;
+    }
+
     /** A close frame; the reason is cut to the 123 bytes a control frame can carry. */
     public static CloseWebSocketFrame close(int code, String reason) {
         byte[] bytes = reason == null ? new byte[0] : reason.getBytes(StandardCharsets.UTF_8);

@@ -1,11 +1,19 @@
 package io.herald.wire;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /** The one shared, thread-safe Jackson mapper. */
 public final class Jsons {
-    public static final ObjectMapper MAPPER = new ObjectMapper();
+    /**
+     * Input must be exactly one JSON value: by default Jackson stops after the first value and
+     * ignores the rest, so {@code {"event":"pusher:ping"} garbage} would be executed as a ping.
+     */
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     private Jsons() {}
 

@@ -85,7 +85,9 @@ class SeedClusterWithDatabaseAppsTest {
         List<Herald> nodes = new ArrayList<>();
         try (Connection admin = admin(driver); WebhookReceiver receiver = WebhookReceiver.start()) {
             for (int i = 1; i <= 3; i++) {
-                nodes.add(Herald.start(ConfigLoader.load(config, Map.of("INSTANCE_PROCESS_ID", prefix + "node-" + i), dir)));
+                // Three nodes on one machine: each its own free metrics port.
+                nodes.add(Herald.start(ConfigLoader.load(config, Map.of("INSTANCE_PROCESS_ID", prefix + "node-" + i,
+                        "METRICS_HOST", "127.0.0.1", "METRICS_PORT", "0"), dir)));
             }
             // Added while the nodes run, as an operator adds an app.
             String keyColumn = driver.equals("mysql") ? "`key`" : "key";

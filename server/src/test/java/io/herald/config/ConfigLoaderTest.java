@@ -89,6 +89,9 @@ class ConfigLoaderTest {
         assertThat(c.userAuthenticationTimeoutSeconds()).isEqualTo(3600);
         assertThat(c.websocketMaxPayloadKb()).isEqualTo(64);
         assertThat(c.httpMaxBodyKb()).isEqualTo(2048);
+        assertThat(c.maxChannelsPerConnection()).isEqualTo(100);
+        assertThat(c.httpRequestTimeoutSeconds()).isEqualTo(30);
+        assertThat(c.httpIdleTimeoutSeconds()).isEqualTo(60);
         assertThat(c.processId()).isNotBlank();
         assertThat(load(null, Map.of()).processId()).isNotEqualTo(c.processId());
         assertThat(c.adapter().driver()).isEqualTo("local");
@@ -102,18 +105,20 @@ class ConfigLoaderTest {
         defaultFile("""
                 {"debug": true, "host": "127.0.0.1", "port": 7001, "activity_timeout": 60, "pong_timeout": 5,
                  "shutdown_grace_period": 0, "user_authentication_timeout": 30, "websocket_max_payload_kb": 128,
-                 "http_max_body_kb": 512, "instance": {"process_id": "node-1"},
+                 "http_max_body_kb": 512, "max_channels_per_connection": 20, "http_request_timeout": 5,
+                 "http_idle_timeout": 15, "instance": {"process_id": "node-1"},
                  "adapter": {"driver": "local"},
                  "app_manager": {"driver": "array", "cache": {"enabled": false, "ttl": 60}, "array": {"apps": [%s]}}}
                 """.formatted(APP));
 
         HeraldConfig c = load(null, Map.of());
 
-        assertThat(c).isEqualTo(new HeraldConfig(true, "127.0.0.1", 7001, 60, 5, 0, 30, 128, 512, "node-1",
+        assertThat(c).isEqualTo(new HeraldConfig(true, "127.0.0.1", 7001, 60, 5, 0, 30, 128, 512, 20, 5, 15, "node-1",
                 new HeraldConfig.AdapterConfig.Local(),
                 new HeraldConfig.AppManagerConfig.Memory(List.of(App.of("a1", "k1", "s1"))),
                 HeraldConfig.CacheConfig.memory(), HeraldConfig.SslConfig.off(), HeraldConfig.CorsConfig.defaults(),
-                HeraldConfig.RateLimiterConfig.off(), HeraldConfig.QueueConfig.memory(), HeraldConfig.WebhooksConfig.defaults()));
+                HeraldConfig.RateLimiterConfig.off(), HeraldConfig.QueueConfig.memory(), HeraldConfig.WebhooksConfig.defaults(),
+                new HeraldConfig.MetricsConfig(true, "0.0.0.0", 9601, "sockudo_"), HeraldConfig.HealthCheckConfig.defaults()));
     }
 
     @Test
@@ -200,6 +205,8 @@ class ConfigLoaderTest {
                 Map.entry("ACTIVITY_TIMEOUT", "45"), Map.entry("PONG_TIMEOUT", "12"),
                 Map.entry("SHUTDOWN_GRACE_PERIOD", "3"), Map.entry("USER_AUTHENTICATION_TIMEOUT", "99"),
                 Map.entry("WEBSOCKET_MAX_PAYLOAD_KB", "256"), Map.entry("HTTP_MAX_BODY_KB", "100"),
+                Map.entry("MAX_CHANNELS_PER_CONNECTION", "128"), Map.entry("HTTP_REQUEST_TIMEOUT", "7"),
+                Map.entry("HTTP_IDLE_TIMEOUT", "8"),
                 Map.entry("INSTANCE_PROCESS_ID", "env-node"), Map.entry("ADAPTER_DRIVER", "local"),
                 Map.entry("APP_MANAGER_DRIVER", "ARRAY"), Map.entry("SSL_ENABLED", "0"),
                 Map.entry("HTTP_MAX_BODY_KB_UNRELATED", "x"));
@@ -215,6 +222,9 @@ class ConfigLoaderTest {
         assertThat(c.userAuthenticationTimeoutSeconds()).isEqualTo(99);
         assertThat(c.websocketMaxPayloadKb()).isEqualTo(256);
         assertThat(c.httpMaxBodyKb()).isEqualTo(100);
+        assertThat(c.maxChannelsPerConnection()).isEqualTo(128);
+        assertThat(c.httpRequestTimeoutSeconds()).isEqualTo(7);
+        assertThat(c.httpIdleTimeoutSeconds()).isEqualTo(8);
         assertThat(c.processId()).isEqualTo("env-node");
         assertThat(c.adapter().driver()).isEqualTo("local");
         assertThat(c.appManager().driver()).isEqualTo("memory");
@@ -318,7 +328,7 @@ class ConfigLoaderTest {
                 {"mode": "production", "port": 7001,
                  "adapter": {"driver": "local", "cluster_health": {"enabled": true}, "redis": {"whatever": 1}},
                  "app_manager": {"array": {"apps": [{"id": "a", "key": "k", "secret": "s", "colour": "blue"}]}},
-                 "database": {"mysql": {"host": "db"}}, "metrics": {"enabled": true}, "cors": {"origin": ["*"]}}
+                 "database": {"mysql": {"host": "db"}}, "metrics": {"enabled": false}, "cors": {"origin": ["*"]}}
                 """);
 
         assertThat(c.port()).isEqualTo(7001);
@@ -326,8 +336,7 @@ class ConfigLoaderTest {
                 .anyMatch(w -> w.startsWith("Ignored setting adapter.cluster_health.enabled: Herald's cluster heartbeat is fixed"))
                 .anyMatch(w -> w.startsWith("Unknown configuration key 'adapter.redis.whatever' ignored"))
                 .anyMatch(w -> w.startsWith("Unknown configuration key 'app_manager.array.apps[0].colour' ignored"))
-                .anyMatch(w -> w.startsWith("Ignored setting metrics.enabled: not in this build yet"))
-                .noneMatch(w -> w.contains("database") || w.contains("cors"));
+                .noneMatch(w -> w.contains("database") || w.contains("cors") || w.contains("metrics"));
     }
 
     @Test
@@ -432,6 +441,7 @@ class ConfigLoaderTest {
                         .enableSubscriptionCountEvent(true).allowedOrigins(List.of("https://example.com"))
                         .webhooks(List.of(Webhook.to("https://example.com/hook", "channel_occupied"))).build(),
                 App.of("app-2", "key-2", "secret-2"));
+        assertThat(TestServers.configuredApps(c).get(1).maxClientEventsPerSecond()).as("Pusher's default").isEqualTo(10);
         assertThat(warnings()).noneMatch(w -> w.contains("webhook"));
     }
 

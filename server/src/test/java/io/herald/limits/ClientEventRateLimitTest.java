@@ -18,14 +18,16 @@ import org.junit.jupiter.api.Test;
 /** {@code max_client_events_per_second}: over it the event is dropped with pusher:error 4301; the connection stays. */
 class ClientEventRateLimitTest {
     private static final App LIMITED = LimitServers.app("client-limited", 3, 0, 0, false);
-    private static final App UNLIMITED = LimitServers.app("client-unlimited", 0, 0, 0, false);
+    /** No limit configured (0 is the same as absent): Pusher's 10 per second. */
+    private static final App DEFAULTED = LimitServers.app("client-defaulted", 0, 0, 0, false);
+    private static final App GENEROUS = LimitServers.app("client-generous", 1000, 0, 0, false);
     private static final AtomicInteger CHANNELS = new AtomicInteger();
 
     private static Herald herald;
 
     @BeforeAll
     static void start() {
-        herald = TestServers.start(LIMITED, UNLIMITED);
+        herald = TestServers.start(LIMITED, DEFAULTED, GENEROUS);
     }
 
     @AfterAll
@@ -106,9 +108,26 @@ class ClientEventRateLimitTest {
     }
 
     @Test
-    void zeroMeansUnlimited() {
+    void zeroOrAbsentMeansPushersDefaultOfTenPerSecond() throws Exception {
+        assertThat(DEFAULTED.maxClientEventsPerSecond()).isEqualTo(App.DEFAULT_MAX_CLIENT_EVENTS_PER_SECOND).isEqualTo(10);
+        assertThat(App.of("plain", "plain-key", "plain-secret").maxClientEventsPerSecond()).isEqualTo(10);
+        LimitServers.withinOneSecond(() -> {
+            String channel = "private-moves-" + CHANNELS.incrementAndGet();
+            try (RawClient sender = subscriber(DEFAULTED, channel); RawClient receiver = subscriber(DEFAULTED, channel)) {
+                sendClientEvents(sender, channel, 0, 12);
+                for (int i = 0; i < 2; i++) {
+                    assertThat(sender.expectError(4301).path("message").asText()).contains("10 client events per second");
+                }
+                assertThat(sender.untilPong()).as("exactly two refusals").isEmpty();
+                assertThat(nextNumbers(receiver, 10)).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+            }
+        });
+    }
+
+    @Test
+    void aHigherLimitIsSetExplicitly() {
         String channel = "private-moves-" + CHANNELS.incrementAndGet();
-        try (RawClient sender = subscriber(UNLIMITED, channel); RawClient receiver = subscriber(UNLIMITED, channel)) {
+        try (RawClient sender = subscriber(GENEROUS, channel); RawClient receiver = subscriber(GENEROUS, channel)) {
             sendClientEvents(sender, channel, 0, 30);
             assertThat(sender.untilPong()).isEmpty();
             assertThat(nextNumbers(receiver, 30)).hasSize(30);

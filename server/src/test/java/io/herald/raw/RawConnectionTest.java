@@ -102,6 +102,42 @@ class RawConnectionTest {
     }
 
     @Test
+    void trailingGarbageAfterTheMessageIsInvalidJson() {
+        try (RawClient client = RawClient.connectEstablished(port, KEY)) {
+            client.send("{\"event\":\"pusher:ping\"} garbage");
+            assertThat(client.expectError(null).path("message").asText()).startsWith("Invalid JSON");
+            client.send("{\"event\":\"pusher:ping\"} {\"event\":\"pusher:ping\"}");
+            assertThat(client.expectError(null).path("message").asText()).startsWith("Invalid JSON");
+            // Neither was executed: the only pong is the barrier's own.
+            assertThat(client.untilPong()).isEmpty();
+        }
+        assertServerServes(port, KEY);
+    }
+
+    @Test
+    void aClientsCloseIsEchoedWithoutAnError() throws Exception {
+        for (int code : new int[] {1000, 1001}) {
+            try (RawFrameSocket raw = RawFrameSocket.open(port, "/app/" + KEY + "?protocol=7")) {
+                assertThat(raw.readFrame().text()).contains("pusher:connection_established");
+                raw.sendFrame(true, RawFrameSocket.CLOSE, new byte[] {(byte) (code >> 8), (byte) code});
+                RawFrameSocket.Frame answer = raw.readFrame();
+                assertThat(answer.opcode()).as("first frame after a %d close: %s", code, answer.text())
+                        .isEqualTo(RawFrameSocket.CLOSE);
+                assertThat(answer.closeCode()).isEqualTo(code);
+            }
+        }
+        try (RawFrameSocket raw = RawFrameSocket.open(port, "/app/" + KEY + "?protocol=7")) {
+            assertThat(raw.readFrame().text()).contains("pusher:connection_established");
+            raw.sendFrame(true, RawFrameSocket.CLOSE, new byte[0]); // no status code: answered with 1000
+            RawFrameSocket.Frame answer = raw.readFrame();
+            assertThat(answer.opcode()).as("first frame after an empty close: %s", answer.text())
+                    .isEqualTo(RawFrameSocket.CLOSE);
+            assertThat(answer.closeCode()).isEqualTo(1000);
+        }
+        assertServerServes(port, KEY);
+    }
+
+    @Test
     void jsonThatIsNotAnObjectIsAnError() {
         try (RawClient client = RawClient.connectEstablished(port, KEY)) {
             client.send("[1,2,3]");

@@ -170,6 +170,9 @@ class RawHttpApiTest {
     void badJsonBodyIs400() {
         assertRejectedAndServerServes(api.post(EVENTS, "{\"name\":"), 400);
         assertRejectedAndServerServes(api.post(EVENTS, "[1,2]"), 400);
+        // One JSON value and nothing after it: a valid event followed by garbage is not published.
+        assertRejectedAndServerServes(api.post(EVENTS, event("e", "x", "c").toString() + " garbage"), 400);
+        assertRejectedAndServerServes(api.post(EVENTS, event("e", "x", "c").toString() + " {}"), 400);
     }
 
     @Test

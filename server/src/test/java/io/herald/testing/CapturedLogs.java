@@ -19,8 +19,12 @@ public final class CapturedLogs implements AutoCloseable {
     private final Predicate<ILoggingEvent> keep;
 
     private CapturedLogs(Predicate<ILoggingEvent> keep, Class<?>... sources) {
+        this(keep, java.util.Arrays.stream(sources).map(Class::getName).toArray(String[]::new));
+    }
+
+    private CapturedLogs(Predicate<ILoggingEvent> keep, String... loggerNames) {
         this.keep = keep;
-        this.loggers = java.util.Arrays.stream(sources).map(c -> (Logger) LoggerFactory.getLogger(c)).toList();
+        this.loggers = java.util.Arrays.stream(loggerNames).map(n -> (Logger) LoggerFactory.getLogger(n)).toList();
         appender.start();
         loggers.forEach(l -> l.addAppender(appender));
     }
@@ -28,6 +32,11 @@ public final class CapturedLogs implements AutoCloseable {
     /** Everything these classes log, from any thread (for messages logged by the server's own threads). */
     public static CapturedLogs of(Class<?>... sources) {
         return new CapturedLogs(e -> true, sources);
+    }
+
+    /** Everything these loggers log, from any thread (for classes a test cannot name: package-private ones). */
+    public static CapturedLogs ofLoggers(String... loggerNames) {
+        return new CapturedLogs(e -> true, loggerNames);
     }
 
     /** What these classes log on the calling thread only. */
@@ -44,6 +53,14 @@ public final class CapturedLogs implements AutoCloseable {
     /** The formatted messages at any level. */
     public List<String> all() {
         return messages(null);
+    }
+
+    /** The formatted messages that came with an exception (a stack trace in the log). */
+    public List<String> withThrowable() {
+        synchronized (appender) {
+            return appender.list.stream().filter(keep).filter(e -> e.getThrowableProxy() != null)
+                    .map(ILoggingEvent::getFormattedMessage).toList();
+        }
     }
 
     private List<String> messages(Level level) {

@@ -14,13 +14,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * A loopback TCP relay in front of a real service, to take that service away from one server
  * under test without stopping it for the other test classes that share it: {@link #cut} drops
  * every relayed connection and refuses new ones, as a stopped or unreachable server does;
- * {@link #restore} accepts again on the same port.
+ * {@link #restore} accepts again on the same port. {@link #freeze} keeps every connection open but
+ * holds what it carries, as a server that hangs (SIGSTOP) does, until {@link #thaw}.
  */
 public final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket listener;
+    private volatile boolean frozen;
 
     private TcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -47,6 +49,15 @@ public final class TcpProxy implements AutoCloseable {
         closeQuietly(listener);
         sockets.forEach(TcpProxy::closeQuietly);
         sockets.clear();
+    }
+
+    /** Holds every byte in both directions; connections stay open. */
+    public void freeze() {
+        frozen = true;
+    }
+
+    public void thaw() {
+        frozen = false;
     }
 
     /** Accepts connections again, on the same port. */
@@ -96,10 +107,13 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
+                    while (frozen) {
+                        Thread.sleep(10);
+                    }
                     out.write(buffer, 0, read);
                     out.flush();
                 }
-            } catch (IOException e) {
+            } catch (IOException | InterruptedException e) {
                 // one side went away
             } finally {
                 closeQuietly(from);

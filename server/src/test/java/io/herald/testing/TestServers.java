@@ -31,11 +31,13 @@ public final class TestServers {
     public static HeraldConfig config(int activityTimeoutSeconds, int pongTimeoutSeconds, App... apps) {
         List<App> list = apps.length == 0 ? List.of(defaultApp()) : List.of(apps);
         return new HeraldConfig(false, "127.0.0.1", 0, activityTimeoutSeconds, pongTimeoutSeconds,
-                2, 3600, 64, 2048, "test-node",
+                2, 3600, 64, 2048, HeraldConfig.DEFAULT_MAX_CHANNELS_PER_CONNECTION,
+                HeraldConfig.DEFAULT_HTTP_REQUEST_TIMEOUT_SECONDS, HeraldConfig.DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS, "test-node",
                 new HeraldConfig.AdapterConfig.Local(),
                 new HeraldConfig.AppManagerConfig.Memory(list),
                 HeraldConfig.CacheConfig.memory(), HeraldConfig.SslConfig.off(), HeraldConfig.CorsConfig.defaults(),
-                HeraldConfig.RateLimiterConfig.off(), HeraldConfig.QueueConfig.memory(), HeraldConfig.WebhooksConfig.defaults());
+                HeraldConfig.RateLimiterConfig.off(), HeraldConfig.QueueConfig.memory(), HeraldConfig.WebhooksConfig.defaults(),
+                HeraldConfig.MetricsConfig.off(), HeraldConfig.HealthCheckConfig.defaults());
     }
 
     /** The apps of a configuration whose app manager is the memory one. */

@@ -43,7 +43,7 @@ class RedisQueueOutageTest {
             try (Herald herald = TestServers.start(node(app, redis.url()))) {
                 assertThat(TestServers.up(herald).statusCode()).isEqualTo(200);
                 redis.down();
-                assertThat(TestServers.awaitUp(herald, 503)).isEqualTo("Webhook queue backend unreachable");
+                assertThat(TestServers.awaitUp(herald, 503)).isEqualTo("ERROR: Webhook queue backend unreachable");
                 List<RawClient> clients = new ArrayList<>();
                 for (int i = 0; i < 20; i++) {
                     RawClient client = RawClient.connectEstablished(herald.port(), app.key());

@@ -55,6 +55,11 @@ public final class FanoutCommand extends ScenarioCommand {
                     + "target twice in the same run, without and then with (reported as TARGET+webhooks) (default: ${DEFAULT-VALUE}).")
     String webhooks;
 
+    @Option(names = "--metrics", defaultValue = "off", paramLabel = "off|compare",
+            description = "compare: Herald twice in the same run, with Prometheus metrics off and then on (reported as "
+                    + "herald+metrics); metrics are off in every other Herald run (default: ${DEFAULT-VALUE}).")
+    String metrics;
+
     private WebhookSink sink;
 
     @Option(names = "--refine", defaultValue = "2",
@@ -76,6 +81,9 @@ public final class FanoutCommand extends ScenarioCommand {
         if (!List.of("off", "on", "compare").contains(webhooks)) {
             throw new IllegalArgumentException("--webhooks must be off, on or compare, not '" + webhooks + "'");
         }
+        if (!List.of("off", "compare").contains(metrics)) {
+            throw new IllegalArgumentException("--metrics must be off or compare, not '" + metrics + "'");
+        }
     }
 
     @Override
@@ -88,6 +96,9 @@ public final class FanoutCommand extends ScenarioCommand {
             if (!webhooks.equals("off")) {
                 names.add(name + "+webhooks");
             }
+            if (metrics.equals("compare") && name.startsWith("herald")) {
+                names.add(name + "+metrics");
+            }
         }
         return names;
     }
@@ -99,9 +110,12 @@ public final class FanoutCommand extends ScenarioCommand {
         }
     }
 
-    /** A target named ...+webhooks gets a webhook for every event kind its server has. */
+    /** A target named ...+webhooks gets a webhook for every event kind its server has; herald+metrics serves /metrics. */
     @Override
     protected Map<String, String> serverEnv(String name) {
+        if (name.endsWith("+metrics")) {
+            return Map.of("METRICS_ENABLED", "true");
+        }
         if (!name.endsWith("+webhooks")) {
             return Map.of();
         }
@@ -126,6 +140,7 @@ public final class FanoutCommand extends ScenarioCommand {
         p.put("payload_bytes", run.payloadBytes);
         p.put("sweep", sweep);
         p.put("webhooks", webhooks);
+        p.put("metrics", metrics);
         if (sweep) {
             p.put("max_rate", maxRate);
             p.put("max_p99_ms", maxP99Ms);

@@ -93,6 +93,8 @@ public final class WebhooksCommand extends ScenarioCommand {
             env.put("SOCKUDO_DEFAULT_APP_KEY", target.appKey);
             env.put("SOCKUDO_DEFAULT_APP_SECRET", target.appSecret);
             env.put("SOCKUDO_DEFAULT_APP_ENABLE_CLIENT_MESSAGES", "true");
+            // Each sender sends rate/senders events a second; Herald's default of 10 would measure the limit.
+            env.put("SOCKUDO_DEFAULT_APP_MAX_CLIENT_EVENTS_PER_SECOND", "1000000");
             env.put("SOCKUDO_DEFAULT_APP_WEBHOOKS", webhooks);
             env.put("QUEUE_DRIVER", queue);
             if (queue.equals("redis")) {

@@ -113,6 +113,11 @@ public final class HeraldLauncher {
         config.put("PORT", Integer.toString(port));
         config.put("SHUTDOWN_GRACE_PERIOD", "2");
         config.put("INSTANCE_PROCESS_ID", nodeName);
+        // Metrics off unless a run asks (fanout --metrics compare sets METRICS_ENABLED through
+        // extraEnv), on a port of its own, so that nodes of one run never collide on 9601.
+        config.put("METRICS_ENABLED", "false");
+        config.put("METRICS_HOST", "127.0.0.1");
+        config.put("METRICS_PORT", Integer.toString(Processes.freePort()));
         config.putAll(extraEnv);
         env.putAll(config);
         Process process = pb.start();

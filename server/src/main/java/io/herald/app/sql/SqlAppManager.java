@@ -2,16 +2,19 @@ package io.herald.app.sql;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.herald.app.App;
 import io.herald.app.AppManager;
 import io.herald.config.ConfigException;
 import io.herald.config.HeraldConfig.SqlDatabase;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -43,7 +46,7 @@ public final class SqlAppManager implements AppManager {
     private static final int MAX_WAITING = 1000;
     private static final int PROBE_EVERY_SECONDS = 2;
     private static final int PROBE_TIMEOUT_SECONDS = 2;
-    private static final long CONNECT_TIMEOUT_MILLIS = 5000;
+    private static final long CONNECT_TIMEOUT_MILLIS = 2000;
 
     private final SqlDialect dialect;
     private final SqlDatabase database;
@@ -70,11 +73,15 @@ public final class SqlAppManager implements AppManager {
     }
 
     /**
-     * Connects, creates the table when it is missing, and starts the probe. An unreachable database
+     * Connects, creates the table when it is missing, and starts the probe. With {@code meters}
+     * (null: none) the pool's usage is recorded there. An unreachable database
      * or a refused DDL stops start-up with one line naming the server (never the password).
      */
-    public static SqlAppManager open(SqlDialect dialect, SqlDatabase database) {
+    public static SqlAppManager open(SqlDialect dialect, SqlDatabase database, MeterRegistry meters) {
         HikariConfig hikari = new HikariConfig();
+        if (meters != null) {
+            hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(meters)); // hikaricp_connections_*
+        }
         hikari.setPoolName("herald-apps-" + dialect.driver());
         hikari.setJdbcUrl(dialect.jdbcUrl(database.host(), database.port(), database.database()));
         hikari.setUsername(database.username());
@@ -197,6 +204,15 @@ public final class SqlAppManager implements AppManager {
             }
         }
         healthy = answered;
+    }
+
+    @Override
+    public boolean probe(Duration timeout) {
+        try (Connection connection = pool.getConnection()) {
+            return connection.isValid((int) Math.max(1, timeout.toSeconds()));
+        } catch (SQLException | RuntimeException e) {
+            return false;
+        }
     }
 
     @Override
