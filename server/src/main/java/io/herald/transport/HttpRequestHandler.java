@@ -127,6 +127,11 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 log.error("HTTP API {} {} failed", apiRequest.method(), apiRequest.path(), error);
             }
             ApiResponse answer = error == null ? response : ApiResponse.error(500, "Internal error");
+            if (answer.status() >= 400) {
+                // The path and the answer only: the query holds the signature, the body the payload.
+                log.debug("API {} {} from {} refused with {}: {}", apiRequest.method(), apiRequest.path(),
+                        ctx.channel().remoteAddress(), answer.status(), answer.body());
+            }
             if (answer.status() == 429) {
                 // The app limits are per second.
                 HttpResponses.send(ctx, answer, keepAlive, 1);
@@ -177,6 +182,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     /** 429 with {@code Retry-After}, for the per-IP limits. */
     private static void tooManyRequests(ChannelHandlerContext ctx, long retryAfterSeconds, String message, boolean keepAlive) {
+        log.debug("request from {} refused with 429: {}", ctx.channel().remoteAddress(), message);
         HttpResponses.send(ctx, ApiResponse.error(429, message), keepAlive, Math.max(1, retryAfterSeconds));
     }
 
@@ -310,6 +316,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
 
     private static void refuse(Channel channel, int code, String message) {
+        log.debug("WebSocket connection from {} refused with {}: {}", channel.remoteAddress(), code, message);
         channel.write(Frames.error(channel.alloc(), code, message, null));
         channel.writeAndFlush(Frames.close(code, message)).addListener(ChannelFutureListener.CLOSE);
     }
