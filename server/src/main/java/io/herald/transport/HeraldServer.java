@@ -1,5 +1,6 @@
 package io.herald.transport;
 
+import io.herald.api.ApiRequest;
 import io.herald.api.ApiResponse;
 import io.herald.api.HttpApi;
 import io.herald.app.AppManager;
@@ -19,6 +20,8 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.File;
@@ -35,6 +38,7 @@ public final class HeraldServer {
     private final HeraldConfig config;
     private final EventLoops loops;
     private final HttpRequestHandler requests;
+    private final HttpApi api;
     private final ActivityMonitor activity;
     private final CorsHandler cors;
     private final SslContext tls; // null without ssl.enabled
@@ -46,6 +50,7 @@ public final class HeraldServer {
                         ServerEvents events) {
         this.config = config;
         this.loops = loops;
+        this.api = api;
         this.requests = new HttpRequestHandler(apps, registry, quota, protocol, api,
                 config.websocketMaxPayloadBytes(), draining, events);
         this.activity = new ActivityMonitor(config.activityTimeoutSeconds(), config.pongTimeoutSeconds(),
@@ -91,7 +96,7 @@ public final class HeraldServer {
                                 .addLast("http-bytes", guard.bytesIn())
                                 .addLast("http-decoder", codec.decoder())
                                 .addLast("http-guard", guard)
-                                .addLast("http-body", new JsonHttpObjectAggregator(maxBody))
+                                .addLast("http-body", new JsonHttpObjectAggregator(maxBody, api))
                                 .addLast("cors", cors)
                                 .addLast("router", requests);
                     }
@@ -148,25 +153,39 @@ public final class HeraldServer {
         }
     }
 
-    /** Answers an oversized HTTP body with the API's JSON 413 instead of an empty page. */
+    /**
+     * Answers an oversized HTTP body with the API's JSON 413 instead of an empty page, after the
+     * checks that need no body (app, signature, endpoint, method): the documented order holds for
+     * a request too large to read.
+     */
     private static final class JsonHttpObjectAggregator extends HttpObjectAggregator {
         private final int maxBody;
+        private final HttpApi api;
 
-        JsonHttpObjectAggregator(int maxBody) {
+        JsonHttpObjectAggregator(int maxBody, HttpApi api) {
             super(maxBody);
             this.maxBody = maxBody;
+            this.api = api;
         }
 
         /**
          * While the body is still arriving we answer but keep the connection: the aggregator discards
          * the rest of the body, and closing now would reset the socket under the client's upload so it
-         * never reads the 413.
+         * never reads the answer.
          */
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-            ApiResponse error = ApiResponse.error(413, "Request body is larger than " + maxBody / 1024 + " KB");
+            ApiResponse tooLarge = ApiResponse.error(413, "Request body is larger than " + maxBody / 1024 + " KB");
             boolean bodyStillArriving = !(oversized instanceof FullHttpMessage);
-            HttpResponses.send(ctx, error, bodyStillArriving);
+            if (!(oversized instanceof HttpRequest request)) {
+                HttpResponses.send(ctx, tooLarge, bodyStillArriving);
+                return;
+            }
+            QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+            ApiRequest headOnly = new ApiRequest(request.method().name(), uri.path(), uri.parameters(), new byte[0],
+                    ctx.alloc());
+            api.withoutOversizedBody(headOnly, tooLarge).whenComplete((answer, error) ->
+                    HttpResponses.send(ctx, error == null ? answer : tooLarge, bodyStillArriving));
         }
     }
 }
