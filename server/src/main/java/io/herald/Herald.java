@@ -57,6 +57,8 @@ import org.slf4j.LoggerFactory;
 /** A running Herald node: wires every part from the configuration, starts and stops them. */
 public final class Herald implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Herald.class);
+    /** How long closing connections get for their close frame (a connection cuts itself after 5 s). */
+    private static final int CLOSE_WAIT_SECONDS = 6;
 
     private final HeraldConfig config;
     private final EventLoops loops;
@@ -345,21 +347,35 @@ public final class Herald implements AutoCloseable {
     }
 
     /**
-     * Graceful stop: {@code /up} answers 503, no new connections are accepted, every client gets
-     * close code 4200 (reconnect now, to another node), and we wait for them at most
-     * {@code shutdown_grace_period} seconds.
+     * Graceful stop, in the order a load balancer needs:
+     * <ol>
+     * <li>{@code /up} answers 503 and new WebSocket connections are refused (503); the listener
+     * stays open, so health checks see the 503 and the API still answers;</li>
+     * <li>the open connections stay, served as before, for up to {@code shutdown_grace_period}
+     * seconds (less if they all leave), while load balancers take the node out;</li>
+     * <li>the listener closes and every connection left gets 4200 (reconnect now, to another
+     * node); the close frames get {@link #CLOSE_WAIT_SECONDS} to go out;</li>
+     * <li>the cluster hears goodbye, webhooks in flight are posted, backends are closed.</li>
+     * </ol>
      */
     @Override
     public synchronized void close() {
         if (!draining.compareAndSet(false, true)) {
             return;
         }
+        int grace = config.shutdownGracePeriodSeconds();
         int open = quota.total();
-        log.info("shutting down: closing {} connection(s) with 4200, grace period {} s", open, config.shutdownGracePeriodSeconds());
+        if (open > 0 && grace > 0) {
+            log.info("shutting down: /up answers 503; {} connection(s) stay open for up to {} s (shutdown_grace_period)"
+                    + " while load balancers stop sending new ones", open, grace);
+            quota.awaitNoConnections(TimeUnit.SECONDS.toMillis(grace));
+        }
         server.stopAccepting();
+        log.info("shutting down: closing {} connection(s) with 4200", quota.total());
         registry.forEachConnection(connection -> connection.close(ErrorCodes.RECONNECT_NOW, "Server shutting down"));
-        if (!quota.awaitNoConnections(TimeUnit.SECONDS.toMillis(config.shutdownGracePeriodSeconds()))) {
-            log.warn("{} connection(s) still open after the grace period; closing them", quota.total());
+        if (!quota.awaitNoConnections(TimeUnit.SECONDS.toMillis(CLOSE_WAIT_SECONDS))) {
+            log.warn("{} connection(s) did not take their close frame within {} s; cutting them", quota.total(),
+                    CLOSE_WAIT_SECONDS);
         }
         stopParts();
         closed.complete(null);
