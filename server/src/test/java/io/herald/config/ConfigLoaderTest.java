@@ -757,6 +757,28 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void defaultsThatDifferFromSockudosAreToldOnceWhileInForce() throws IOException {
+        load(null, Map.of());
+        List<String> told = logs.all().stream().filter(line -> line.startsWith("Default differs from Sockudo")).toList();
+        assertThat(told).hasSize(5).doesNotHaveDuplicates()
+                .anyMatch(line -> line.contains("rate_limiter.enabled is false (Sockudo: true)"))
+                .anyMatch(line -> line.contains("cors.credentials is false (Sockudo: true)"))
+                .anyMatch(line -> line.contains("webhooks.batching.enabled is false (Sockudo: true)"))
+                .anyMatch(line -> line.contains("HTTP API bodies are limited to 2048 KB"))
+                .anyMatch(line -> line.contains("queue.driver is memory (Sockudo: redis)"));
+
+        CapturedLogs chosen = CapturedLogs.onThisThread(ConfigLoader.class);
+        try (chosen) {
+            loadJson("""
+                    {"rate_limiter": {"enabled": false}, "cors": {"credentials": false}, "http_max_body_kb": 100,
+                     "webhooks": {"batching": {"enabled": false}}, "queue": {"driver": "memory"},
+                     "adapter": {"driver": "redis", "fallback_to_local": false}}
+                    """);
+            assertThat(chosen.all()).noneMatch(line -> line.startsWith("Default differs from Sockudo"));
+        }
+    }
+
+    @Test
     void badEnvironmentValuesNameTheVariable() {
         assertThat(errorFor(null, Map.of("PORT", "abc")))
                 .isEqualTo("PORT: expected an integer between 0 and 65535, got 'abc'");
