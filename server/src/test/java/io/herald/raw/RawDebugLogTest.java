@@ -51,7 +51,7 @@ class RawDebugLogTest {
             String opened = "connection " + socketId + " of app debug-app opened from /127.0.0.1:";
             String closed = "connection " + socketId + " of app debug-app closed with 1000 (by the client)";
             Poll.until("the close is logged", Duration.ofSeconds(10), Duration.ofMillis(20),
-                    () -> logs.all().contains(closed), logs::all);
+                    () -> logs.all().contains(closed), () -> String.join("\n", logs.all()));
             List<String> lines = logs.all();
             assertThat(lines)
                     .anyMatch(line -> line.startsWith(opened))

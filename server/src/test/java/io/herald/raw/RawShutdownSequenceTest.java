@@ -26,7 +26,7 @@ class RawShutdownSequenceTest {
 
             // The listener is still open and tells health checks the node is going.
             String body = TestServers.awaitUp(herald, 503);
-            assertThat(body).containsIgnoringCase("shutting down");
+            assertThat(body).containsIgnoringCase("drain");
             assertThat(RawClient.upgradeStatus(RawClient.appUri(herald.port(), KEY))).as("a new connection").isEqualTo(503);
             // The connected client is still served.
             assertThat(closing).isNotDone();
