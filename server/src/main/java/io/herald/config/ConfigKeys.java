@@ -11,7 +11,6 @@ final class ConfigKeys {
     static final String NO_MODE = "Herald has no production/development mode; nothing depends on it";
     static final String NO_API_ROLE = "Herald has no API-only role: every node serves WebSocket connections and the HTTP API";
     static final String NO_PATH_PREFIX = "Herald serves /app/{key} and /apps/{id} at the root (Sockudo does not use this key either)";
-    static final String HEALTH_TIMEOUT = "Herald's backend checks are timed by health_check.timeout (seconds)";
     static final String NO_TCP_EXPORTER = "Herald's metrics are scraped by Prometheus from metrics.port only (no TCP exporter)";
     static final String LOG_LOOK = "Herald's log lines are plain text or JSON (logging.format / LOG_FORMAT); colors and targets are not configurable";
     static final String NO_PUSH = "Herald has no push notifications";
@@ -178,7 +177,7 @@ final class ConfigKeys {
             .ignored(NO_MODE, "mode")
             .ignoredUnless("\"default\"", NO_API_ROLE, "server_role")
             .ignoredUnless("\"/\"", NO_PATH_PREFIX, "path_prefix")
-            .ignored(HEALTH_TIMEOUT, "health_check_timeout_ms")
+            .read("health_check_timeout_ms")
             .block("instance", i -> i.read("process_id"))
             .block("logging", l -> l.read("format").ignored(LOG_LOOK, "colors_enabled", "include_target"))
             .block("adapter", a -> {

@@ -36,7 +36,7 @@ final class ConfigVariables {
                     "HEALTH_CHECK_INTERVAL", "HEALTH_CHECK_TIMEOUT")
             .ignored(NO_MODE, "ENVIRONMENT")
             .ignoredUnless("default", NO_API_ROLE, "SOCKUDO_SERVER_ROLE")
-            .ignored(HEALTH_TIMEOUT, "HEALTH_CHECK_TIMEOUT_MS")
+            .read("HEALTH_CHECK_TIMEOUT_MS")
             .ignored(LOG_LOOK, "LOG_COLORS_ENABLED", "LOG_INCLUDE_TARGET")
             .ignored(LOG_FILTERS, "RUST_LOG", "SOCKUDO_LOG_DEBUG", "SOCKUDO_LOG_PROD")
             // drivers and shared backends

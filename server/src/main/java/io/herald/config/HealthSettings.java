@@ -27,12 +27,26 @@ final class HealthSettings {
                 prefix);
     }
 
-    /** {@code health_check.*} (seconds), as the scaling guide prints it. */
+    /**
+     * {@code health_check.*} (seconds), as the scaling guide prints it. Sockudo's own
+     * {@code health_check_timeout_ms} (how long one backend's check may take) sets the timeout
+     * too, rounded up to seconds; not both.
+     */
     static HeraldConfig.HealthCheckConfig healthCheck(ConfigTree tree) {
         HeraldConfig.HealthCheckConfig defaults = HeraldConfig.HealthCheckConfig.defaults();
+        int timeout = defaults.timeoutSeconds();
+        if (tree.isSet("health_check_timeout_ms", "HEALTH_CHECK_TIMEOUT_MS")) {
+            if (tree.isSet("health_check.timeout", "HEALTH_CHECK_TIMEOUT")) {
+                throw new ConfigException(tree.nameOf("health_check_timeout_ms", "HEALTH_CHECK_TIMEOUT_MS") + " and "
+                        + tree.nameOf("health_check.timeout", "HEALTH_CHECK_TIMEOUT") + " both set the backend check timeout;"
+                        + " give one");
+            }
+            int millis = tree.integer("health_check_timeout_ms", "HEALTH_CHECK_TIMEOUT_MS", 2000, 1, 3_600_000);
+            timeout = (millis + 999) / 1000;
+        }
         return new HeraldConfig.HealthCheckConfig(
                 tree.bool("health_check.enabled", "HEALTH_CHECK_ENABLED", defaults.enabled()),
                 tree.integer("health_check.interval", "HEALTH_CHECK_INTERVAL", defaults.intervalSeconds(), 1, 86_400),
-                tree.integer("health_check.timeout", "HEALTH_CHECK_TIMEOUT", defaults.timeoutSeconds(), 1, 3600));
+                tree.integer("health_check.timeout", "HEALTH_CHECK_TIMEOUT", timeout, 1, 3600));
     }
 }
