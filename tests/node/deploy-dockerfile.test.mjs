@@ -122,6 +122,15 @@ function runtimeFiles() {
   return files;
 }
 
+/** The variables the runtime stage's ENV lines set (KEY=VALUE form). */
+function imageEnv() {
+  const env = {};
+  for (const ins of runtime.all('ENV')) {
+    for (const [, key, value] of ins.args.matchAll(/(\w+)=("[^"]*"|\S+)/g)) env[key] = value.replace(/^"|"$/g, '');
+  }
+  return env;
+}
+
 /** ENTRYPOINT + CMD of the runtime stage, with every image path replaced by its checkout path. */
 function commandHere() {
   const files = runtimeFiles();
@@ -285,8 +294,9 @@ describe('deploy/Dockerfile', () => {
     const [port, metricsPort] = [await freePort(), await freePort()];
     const dir = mkdtempSync(join(tmpdir(), 'herald-dockerfile-'));
     workDirs.push(dir);
-    // The image's defaults, but on loopback and free ports (METRICS_* for when metrics exist).
-    const env = baseEnv({ HOST: LOOPBACK, PORT: String(port), METRICS_HOST: LOOPBACK, METRICS_PORT: String(metricsPort) });
+    // The image's defaults (its ENV lines), but on loopback and free ports.
+    const env = baseEnv({ ...imageEnv(), HOST: LOOPBACK, PORT: String(port), METRICS_HOST: LOOPBACK,
+      METRICS_PORT: String(metricsPort) });
     // cwd: an empty dir, as the image's WORKDIR has no config/config.json either.
     const proc = startProcess(`herald as the image runs it (port ${port})`, argv[0], argv.slice(1), { cwd: dir, env });
     try {

@@ -57,6 +57,8 @@ import org.slf4j.LoggerFactory;
 /** A running Herald node: wires every part from the configuration, starts and stops them. */
 public final class Herald implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Herald.class);
+    /** How long closing connections get for their close frame (a connection cuts itself after 5 s). */
+    private static final int CLOSE_WAIT_SECONDS = 6;
 
     private final HeraldConfig config;
     private final EventLoops loops;
@@ -88,7 +90,7 @@ public final class Herald implements AutoCloseable {
         List<AutoCloseable> opened = new ArrayList<>();
         try {
             this.apps = opened(opened, createAppManager(config.appManager(), meters));
-            this.quota = new ConnectionQuota();
+            this.quota = new ConnectionQuota(config.maxConnections());
             this.webhooks = opened(opened, createWebhooks(config.queue(), config.webhooks(), config.processId()));
             ServerEvents events = ServerEvents.fanOut(Arrays.asList(webhooks, metrics));
             this.adapter = opened(opened, createAdapter(config.adapter(), config.processId(), events));
@@ -104,7 +106,8 @@ public final class Herald implements AutoCloseable {
             PusherProtocol protocol = new PusherProtocol(registry, adapter, cache, events, config.activityTimeoutSeconds(),
                     config.maxChannelsPerConnection());
             this.health = opened(opened, new Health(healthChecks(), draining::get));
-            HttpApi api = new HttpApi(apps, adapter, cache, quota, appLimits, rateLimits, events, health, this::loopsRespond);
+            HttpApi api = new HttpApi(apps, adapter, cache, quota, appLimits, rateLimits, events, health, this::loopsRespond,
+                    config.usageEnabled());
             this.server = new HeraldServer(config, loops, apps, registry, quota, protocol, api, draining::get, events);
         } catch (RuntimeException e) {
             // A backend that cannot be reached at start-up: no thread or connection of this node may outlive the failure.
@@ -273,6 +276,7 @@ public final class Herald implements AutoCloseable {
         }
         log.info("Herald node {} listening on {}:{} ({}, adapter {}, apps {})", config.processId(), config.host(),
                 herald.port, herald.loops.transportName(), herald.adapter.name(), herald.apps.describe());
+        log.info("backends: {}", String.join("; ", herald.backendDescriptions()));
         log.info("webhooks: {}", herald.webhooks == null ? "off (queue.driver none)" : "queue " + herald.webhooks.describe());
         log.info("per-app limits: {}", herald.appLimits.describe());
         log.info("metrics: {}", herald.metricsEndpoint == null ? "off (metrics.enabled false)"
@@ -307,6 +311,17 @@ public final class Herald implements AutoCloseable {
         return metricsEndpoint == null ? -1 : metricsEndpoint.port();
     }
 
+    /**
+     * What this node connected to, one entry per part (adapter, apps, cache, webhook queue, rate
+     * limiter), addresses without passwords: logged once at start-up, in one place. A part added
+     * later (the metrics listener) adds its entry here.
+     */
+    List<String> backendDescriptions() {
+        List<String> parts = new ArrayList<>(StartupSummary.backends(config));
+        parts.add(metricsEndpoint == null ? "metrics off" : "metrics on " + config.metrics().host() + ":" + metricsEndpoint.port());
+        return parts;
+    }
+
     /** Apps from a database can be disabled or deleted while their clients are connected: see {@link RevokedApps}. */
     private void watchForRevokedApps() {
         if (config.appManager() instanceof HeraldConfig.AppManagerConfig.Database database) {
@@ -332,21 +347,35 @@ public final class Herald implements AutoCloseable {
     }
 
     /**
-     * Graceful stop: {@code /up} answers 503, no new connections are accepted, every client gets
-     * close code 4200 (reconnect now, to another node), and we wait for them at most
-     * {@code shutdown_grace_period} seconds.
+     * Graceful stop, in the order a load balancer needs:
+     * <ol>
+     * <li>{@code /up} answers 503 and new WebSocket connections are refused (503); the listener
+     * stays open, so health checks see the 503 and the API still answers;</li>
+     * <li>the open connections stay, served as before, for up to {@code shutdown_grace_period}
+     * seconds (less if they all leave), while load balancers take the node out;</li>
+     * <li>the listener closes and every connection left gets 4200 (reconnect now, to another
+     * node); the close frames get {@link #CLOSE_WAIT_SECONDS} to go out;</li>
+     * <li>the cluster hears goodbye, webhooks in flight are posted, backends are closed.</li>
+     * </ol>
      */
     @Override
     public synchronized void close() {
         if (!draining.compareAndSet(false, true)) {
             return;
         }
+        int grace = config.shutdownGracePeriodSeconds();
         int open = quota.total();
-        log.info("shutting down: closing {} connection(s) with 4200, grace period {} s", open, config.shutdownGracePeriodSeconds());
+        if (open > 0 && grace > 0) {
+            log.info("shutting down: /up answers 503; {} connection(s) stay open for up to {} s (shutdown_grace_period)"
+                    + " while load balancers stop sending new ones", open, grace);
+            quota.awaitNoConnections(TimeUnit.SECONDS.toMillis(grace));
+        }
         server.stopAccepting();
+        log.info("shutting down: closing {} connection(s) with 4200", quota.total());
         registry.forEachConnection(connection -> connection.close(ErrorCodes.RECONNECT_NOW, "Server shutting down"));
-        if (!quota.awaitNoConnections(TimeUnit.SECONDS.toMillis(config.shutdownGracePeriodSeconds()))) {
-            log.warn("{} connection(s) still open after the grace period; closing them", quota.total());
+        if (!quota.awaitNoConnections(TimeUnit.SECONDS.toMillis(CLOSE_WAIT_SECONDS))) {
+            log.warn("{} connection(s) did not take their close frame within {} s; cutting them", quota.total(),
+                    CLOSE_WAIT_SECONDS);
         }
         stopParts();
         closed.complete(null);

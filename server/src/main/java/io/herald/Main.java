@@ -4,7 +4,7 @@ import ch.qos.logback.classic.Level;
 import io.herald.config.ConfigException;
 import io.herald.config.ConfigLoader;
 import io.herald.config.HeraldConfig;
-import java.net.BindException;
+import io.herald.transport.ListenException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
@@ -41,12 +41,11 @@ public final class Main implements Callable<Integer> {
         Herald herald;
         try {
             herald = Herald.start(config);
+        } catch (ListenException e) {
+            System.err.println("herald: " + e.getMessage());
+            return 1;
         } catch (Exception e) {
-            if (e instanceof BindException || e.getCause() instanceof BindException) {
-                System.err.println("herald: cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage());
-            } else {
-                System.err.println("herald: cannot start: " + e.getMessage());
-            }
+            System.err.println("herald: cannot start: " + e.getMessage());
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(herald::close, "herald-shutdown"));

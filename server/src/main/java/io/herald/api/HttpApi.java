@@ -10,6 +10,7 @@ import io.herald.events.ServerEvents;
 import io.herald.wire.Jsons;
 import io.herald.ratelimit.AppRateLimits;
 import io.herald.ratelimit.HttpRateLimits;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -33,6 +34,7 @@ public final class HttpApi {
     private final HttpRateLimits requestLimits;
     private final AppRateLimits appLimits;
     private final ServerEvents events;
+    private final boolean usageEnabled;
 
     /**
      * {@code health} answers {@code /up}; {@code loopsRespond} completes with true once every event
@@ -41,6 +43,14 @@ public final class HttpApi {
     public HttpApi(AppManager apps, Adapter adapter, ChannelCache cache, ConnectionQuota quota, AppRateLimits appLimits,
                    HttpRateLimits requestLimits, ServerEvents events, Health health,
                    Supplier<CompletableFuture<Boolean>> loopsRespond) {
+        this(apps, adapter, cache, quota, appLimits, requestLimits, events, health, loopsRespond, true);
+    }
+
+    /** {@code usageEnabled}: whether {@code GET /usage} answers (Sockudo's {@code http_api.usage_enabled}). */
+    public HttpApi(AppManager apps, Adapter adapter, ChannelCache cache, ConnectionQuota quota, AppRateLimits appLimits,
+                   HttpRateLimits requestLimits, ServerEvents events, Health health,
+                   Supplier<CompletableFuture<Boolean>> loopsRespond, boolean usageEnabled) {
+        this.usageEnabled = usageEnabled;
         this.appLimits = appLimits;
         this.events = events;
         this.apps = apps;
@@ -66,6 +76,11 @@ public final class HttpApi {
                     : appEndpoint(app, parts, request).thenApply(response -> counted(app, request, response)))
                     .thenCompose(response -> response);
         }
+        if (!parts[1].equals("apps") && !request.method().equals("GET") && !request.method().equals("HEAD")
+                && List.of("", "up", "usage", "live").contains(parts[1])) {
+            // The health endpoints answer GET (and HEAD), as in Sockudo.
+            return completed(ApiResponse.error(405, request.path() + " accepts GET only"));
+        }
         if (parts.length == 3 && parts[1].equals("up") && !parts[2].isEmpty()) {
             return apps.findById(parts[2]).handle((app, error) -> error != null ? appsUnreadable(parts[2])
                     : app.isEmpty() ? ApiResponse.error(404, "App " + parts[2] + " does not exist")
@@ -76,7 +91,7 @@ public final class HttpApi {
         }
         return CompletableFuture.completedFuture(switch (request.path()) {
             case "/", "/up" -> up();
-            case "/usage" -> usage();
+            case "/usage" -> usageEnabled ? usage() : ApiResponse.error(404, "Not found: /usage (http_api.usage_enabled is false)");
             default -> ApiResponse.error(404, "Not found: " + request.path());
         });
     }
@@ -125,52 +140,83 @@ public final class HttpApi {
     }
 
     private CompletableFuture<ApiResponse> appEndpoint(Optional<App> found, String[] parts, ApiRequest request) {
+        ApiResponse refused = beforeTheBody(found, parts, request);
+        if (refused != null) {
+            return completed(refused);
+        }
+        App app = found.get();
+        switch (parts[3]) {
+            case "events" -> {
+                return publishing.events(app, request);
+            }
+            case "batch_events" -> {
+                return publishing.batchEvents(app, request);
+            }
+            case "channels" -> {
+                Supplier<CompletableFuture<ApiResponse>> query = parts.length == 4 ? () -> queries.channels(app, request)
+                        : parts.length == 5 ? () -> queries.channel(app, parts[4], request)
+                        : () -> queries.users(app, parts[4]);
+                return appLimits.tryReadRequest(app).thenCompose(allowed -> allowed ? query.get()
+                        : completed(ApiResponse.error(429, "Too many requests: app " + app.id() + " allows "
+                                + app.maxReadRequestsPerSecond() + " channel queries per second")));
+            }
+            default -> {
+                adapter.terminateUserConnections(app.id(), parts[4]);
+                return completed(ApiResponse.json(200, "{}"));
+            }
+        }
+    }
+
+    /**
+     * The checks that need no body, in the documented order: app exists (404), app enabled (403),
+     * signature (401), endpoint exists (404) and takes this method (405). Null when the request
+     * passes them all.
+     */
+    private ApiResponse beforeTheBody(Optional<App> found, String[] parts, ApiRequest request) {
         if (found.isEmpty()) {
-            return completed(ApiResponse.error(404, "App " + parts[2] + " does not exist"));
+            return ApiResponse.error(404, "App " + parts[2] + " does not exist");
         }
         App app = found.get();
         if (!app.enabled()) {
-            return completed(ApiResponse.error(403, "App " + app.id() + " is disabled"));
+            return ApiResponse.error(403, "App " + app.id() + " is disabled");
         }
         String authProblem = RequestSignature.problem(app, request, System.currentTimeMillis() / 1000);
         if (authProblem != null) {
-            return completed(ApiResponse.error(401, authProblem));
+            return ApiResponse.error(401, authProblem);
         }
         String method = request.method();
         String endpoint = parts.length >= 4 ? parts[3] : "";
-        switch (endpoint + "/" + (parts.length - 4)) {
-            case "events/0", "batch_events/0" -> {
-                if (!method.equals("POST")) {
-                    return completed(ApiResponse.error(405, request.path() + " accepts POST only"));
-                }
-                return endpoint.equals("events") ? publishing.events(app, request) : publishing.batchEvents(app, request);
-            }
-            case "channels/0", "channels/1", "channels/2" -> {
-                if (!method.equals("GET")) {
-                    return completed(ApiResponse.error(405, request.path() + " accepts GET only"));
-                }
-                Supplier<CompletableFuture<ApiResponse>> query = parts.length == 4 ? () -> queries.channels(app, request)
-                        : parts.length == 5 ? () -> queries.channel(app, parts[4], request)
-                        : parts[5].equals("users") ? () -> queries.users(app, parts[4])
-                        : null;
-                if (query != null) {
-                    return appLimits.tryReadRequest(app).thenCompose(allowed -> allowed ? query.get()
-                            : completed(ApiResponse.error(429, "Too many requests: app " + app.id() + " allows "
-                                    + app.maxReadRequestsPerSecond() + " channel queries per second")));
-                }
-            }
-            case "users/2" -> {
-                if (parts[5].equals("terminate_connections")) {
-                    if (!method.equals("POST")) {
-                        return completed(ApiResponse.error(405, request.path() + " accepts POST only"));
-                    }
-                    adapter.terminateUserConnections(app.id(), parts[4]);
-                    return completed(ApiResponse.json(200, "{}"));
-                }
-            }
-            default -> { }
+        String takes = switch (endpoint + "/" + (parts.length - 4)) {
+            case "events/0", "batch_events/0" -> "POST";
+            case "channels/0", "channels/1" -> "GET";
+            case "channels/2" -> parts[5].equals("users") ? "GET" : null;
+            case "users/2" -> parts[5].equals("terminate_connections") ? "POST" : null;
+            default -> null;
+        };
+        if (takes == null) {
+            return ApiResponse.error(404, "Unknown API endpoint " + method + " " + request.path());
         }
-        return completed(ApiResponse.error(404, "Unknown API endpoint " + method + " " + request.path()));
+        return method.equals(takes) ? null : ApiResponse.error(405, request.path() + " accepts " + takes + " only");
+    }
+
+    /**
+     * The answer to a request whose body is over the limit ({@code tooLarge}, a 413), given without
+     * its body: every check that comes before the body in the documented order is made first, so
+     * that a wrong app, key, signature, path or method is told as such. Paths outside
+     * {@code /apps/} read no body and are answered as they would be without one.
+     */
+    public CompletableFuture<ApiResponse> withoutOversizedBody(ApiRequest request, ApiResponse tooLarge) {
+        String[] parts = request.path().split("/", -1);
+        if (parts.length >= 3 && parts[1].equals("apps") && !parts[2].isEmpty()) {
+            return apps.findById(parts[2]).handle((app, error) -> {
+                if (error != null) {
+                    return appsUnreadable(parts[2]);
+                }
+                ApiResponse refused = beforeTheBody(app, parts, request);
+                return refused != null ? refused : tooLarge;
+            });
+        }
+        return handle(request);
     }
 
     private static CompletableFuture<ApiResponse> completed(ApiResponse response) {

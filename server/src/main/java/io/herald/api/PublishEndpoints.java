@@ -74,7 +74,7 @@ final class PublishEndpoints {
                 throw new InvalidRequest(400, "Batch has " + batch.size() + " events; the limit is " + app.maxEventBatchSize());
             }
             for (int i = 0; i < batch.size(); i++) {
-                events.add(parseEvent(app, batch.get(i), false, "batch[" + i + "]."));
+                events.add(parseEvent(app, batch.get(i), false, "batch[" + i + "]: "));
             }
         } catch (InvalidRequest invalid) {
             return CompletableFuture.completedFuture(invalid.response());
@@ -140,7 +140,7 @@ final class PublishEndpoints {
 
     private static Event parseEvent(App app, JsonNode node, boolean allowChannelList, String at) throws InvalidRequest {
         if (node == null || !node.isObject()) {
-            throw new InvalidRequest(400, at + "event must be a JSON object");
+            throw new InvalidRequest(400, at + "The event must be a JSON object");
         }
         String name = textField(node, "name", at);
         String nameProblem = Names.eventNameProblem(name, app.maxEventNameLength());
@@ -149,21 +149,32 @@ final class PublishEndpoints {
         }
         JsonNode dataNode = node.get("data");
         if (dataNode == null || dataNode.isNull()) {
-            throw new InvalidRequest(400, at + "data is missing");
+            throw new InvalidRequest(400, at + "The event has no data");
         }
         // Libraries send data as a string; anything else is forwarded as its JSON text.
         String data = dataNode.isTextual() ? dataNode.asText() : dataNode.toString();
         int dataBytes = data.getBytes(StandardCharsets.UTF_8).length;
         if (dataBytes > app.maxEventPayloadBytes()) {
-            throw new InvalidRequest(413, at + "data is " + dataBytes + " bytes; the limit is " + app.maxEventPayloadInKb() + " KB");
+            throw new InvalidRequest(413, at + "The event's data is " + dataBytes + " bytes; the limit is " + app.maxEventPayloadInKb()
+                    + " KB");
         }
         List<String> channels = channels(app, node, allowChannelList, at);
         String socketId = node.hasNonNull("socket_id") ? textField(node, "socket_id", at) : null;
         if (socketId != null && !Names.isValidSocketId(socketId)) {
-            throw new InvalidRequest(400, at + "socket_id '" + socketId + "' is not of the form 123.456");
+            throw new InvalidRequest(400, at + "The socket_id '" + socketId + "' is not of the form 123.456");
         }
         String info = node.hasNonNull("info") ? textField(node, "info", at) : null;
-        return new Event(name, data, channels, socketId, ChannelAttributes.parse(info));
+        Set<String> attributes = ChannelAttributes.parse(info);
+        if (attributes.contains(ChannelAttributes.USER_COUNT)) {
+            // As the channel query answers it: a count of users means nothing on other channels.
+            for (String channel : channels) {
+                if (!ChannelType.of(channel).isPresence()) {
+                    throw new InvalidRequest(400, at + "info=user_count is only available for presence channels (" + channel
+                            + " is not one)");
+                }
+            }
+        }
+        return new Event(name, data, channels, socketId, attributes);
     }
 
     private static List<String> channels(App app, JsonNode node, boolean allowChannelList, String at) throws InvalidRequest {
@@ -171,17 +182,18 @@ final class PublishEndpoints {
         JsonNode list = allowChannelList ? node.get("channels") : null;
         if (list != null && !list.isNull()) {
             if (!list.isArray()) {
-                throw new InvalidRequest(400, at + "channels must be an array of channel names");
+                throw new InvalidRequest(400, at + "The channels field must be an array of channel names");
             }
             list.forEach(channel -> channels.add(channel.isTextual() ? channel.asText() : null));
         } else if (node.hasNonNull("channel")) {
             channels.add(textField(node, "channel", at));
         }
         if (channels.isEmpty()) {
-            throw new InvalidRequest(400, at + (allowChannelList ? "channels (or channel) is missing" : "channel is missing"));
+            throw new InvalidRequest(400, at + (allowChannelList ? "The event has no channels (or channel)" : "The event has no channel"));
         }
         if (channels.size() > app.maxEventChannelsAtOnce()) {
-            throw new InvalidRequest(400, at + "Event has " + channels.size() + " channels; the limit is " + app.maxEventChannelsAtOnce());
+            throw new InvalidRequest(400, at + "The event has " + channels.size() + " channels; the limit is "
+                    + app.maxEventChannelsAtOnce());
         }
         for (String channel : channels) {
             String problem = Names.channelNameProblem(channel, app.maxChannelNameLength());
@@ -195,10 +207,10 @@ final class PublishEndpoints {
     private static String textField(JsonNode node, String field, String at) throws InvalidRequest {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
-            throw new InvalidRequest(400, at + field + " is missing");
+            throw new InvalidRequest(400, at + "The " + field + " field is missing");
         }
         if (!value.isTextual()) {
-            throw new InvalidRequest(400, at + field + " must be a string");
+            throw new InvalidRequest(400, at + "The " + field + " field must be a string");
         }
         return value.asText();
     }

@@ -40,6 +40,8 @@ public final class Connection {
     private long lastSeenNanos;
     private long pingSentNanos; // 0 = no ping outstanding
     private boolean closing;
+    private int closeCode; // the code this connection was closed with, 0 while open or when it was cut
+    private String closeReason;
     private String userId; // set by pusher:signin
     private final long connectedNanos;
     private boolean authenticated; // signed in, or subscribed to a private or presence channel
@@ -141,6 +143,8 @@ public final class Connection {
             return;
         }
         closing = true;
+        closeCode = code;
+        closeReason = reason;
         // Like every fatal error: pusher:error first, then the close frame with the same code.
         frameWriter.write(Frames.error(channel.alloc(), code, reason, null), channel.voidPromise());
         channel.writeAndFlush(Frames.close(code, reason)).addListener(ChannelFutureListener.CLOSE);
@@ -157,8 +161,21 @@ public final class Connection {
             return;
         }
         closing = true;
+        closeCode = code;
+        closeReason = "by the client";
         channel.writeAndFlush(Frames.close(code, "")).addListener(ChannelFutureListener.CLOSE);
         channel.eventLoop().schedule(() -> channel.close(), CLOSE_DRAIN_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /**
+     * How this connection ended, for the debug log: the close code and reason it was closed with
+     * (its own close frame's when the client closed it), or that it was cut without one.
+     */
+    public String closeDescription() {
+        if (closeCode == 0) {
+            return "cut without a close frame";
+        }
+        return "closed with " + closeCode + (closeReason == null || closeReason.isEmpty() ? "" : " (" + closeReason + ")");
     }
 
     /**

@@ -9,12 +9,33 @@ import java.util.function.ToIntFunction;
 
 /**
  * Open connections per app on this node, held against each app's {@code max_connections}
- * together with the app's connections on the other nodes of a cluster.
+ * together with the app's connections on the other nodes of a cluster, and all of them against
+ * the node's own cap (Sockudo's top-level {@code max_connections}).
  */
 public final class ConnectionQuota {
     private final ConcurrentHashMap<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
+    private final int nodeLimit; // 0 = none
     private volatile ToIntFunction<String> openElsewhere = appId -> 0;
+
+    /** No cap on the node as a whole. */
+    public ConnectionQuota() {
+        this(0);
+    }
+
+    /** {@code nodeLimit}: connections this node holds at most, all apps together; 0 for no cap. */
+    public ConnectionQuota(int nodeLimit) {
+        this.nodeLimit = nodeLimit;
+    }
+
+    /** Whether the node holds as many connections as its cap allows (a new one gets 4100, as in Sockudo). */
+    public boolean nodeFull() {
+        return nodeLimit > 0 && open.get() >= nodeLimit;
+    }
+
+    public int nodeLimit() {
+        return nodeLimit;
+    }
 
     /** Where to learn how many connections an app has on the other nodes (the cluster adapter). */
     public void countElsewhere(ToIntFunction<String> connectionsOfAppElsewhere) {

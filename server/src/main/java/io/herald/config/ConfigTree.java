@@ -7,10 +7,9 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiFunction;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The config files merged in load order (objects merge key by key, anything else is replaced),
@@ -19,18 +18,34 @@ import org.slf4j.LoggerFactory;
  */
 final class ConfigTree {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ConfigTree.class);
-
-    /** Schema marker: a key whose value is read elsewhere or accepted as is (no unknown-key warnings inside). */
-    static final Object ANY = new Object();
-
     private final ObjectNode root = JsonNodeFactory.instance.objectNode();
     private final Map<String, Path> origins = new HashMap<>();
     private final Map<String, String> env;
+    private final StartupNotes notes;
 
     /** {@code env} must already exclude empty values. */
     ConfigTree(Map<String, String> env) {
+        this(env, new StartupNotes());
+    }
+
+    ConfigTree(Map<String, String> env, StartupNotes notes) {
         this.env = env;
+        this.notes = notes;
+    }
+
+    /** The merged files. */
+    ObjectNode root() {
+        return root;
+    }
+
+    /** What the readers have to tell the operator, logged once the configuration is known to be valid. */
+    StartupNotes notes() {
+        return notes;
+    }
+
+    /** Whether the operator set this key (in a file) or this variable. */
+    boolean isSet(String keyPath, String envVar) {
+        return node(keyPath) != null || envVar != null && env.containsKey(envVar);
     }
 
     void merge(ObjectNode overlay, Path source) {
@@ -134,23 +149,26 @@ final class ConfigTree {
         return raw == null ? value : fromEnv.apply(envVar, raw);
     }
 
-    /** Logs a warning for every key the schema does not know (a Map value is a nested schema). */
-    void warnUnknownKeys(Map<String, Object> schema) {
-        warnUnknownKeys(root, schema, "");
+    /**
+     * The effective driver name, lower-cased (Sockudo's variables are case-insensitive).
+     * A name Sockudo knows but this build does not have, and an unknown name, fail differently.
+     */
+    String driver(String key, String envVar, String fallback, java.util.List<String> known, java.util.List<String> available) {
+        String driver = string(key, envVar, fallback).toLowerCase(Locale.ROOT);
+        String name = nameOf(key, envVar);
+        if (!known.contains(driver)) {
+            throw invalidHere(key, envVar, ConfigException.expected(name, "one of " + String.join(", ", known),
+                    JsonValues.quote(driver)));
+        }
+        if (!available.contains(driver)) {
+            throw invalidHere(key, envVar, new ConfigException(name + ": " + JsonValues.quote(driver)
+                    + " is a Sockudo driver that Herald does not have (Herald has: " + String.join(", ", available) + ")"));
+        }
+        return driver;
     }
 
-    private void warnUnknownKeys(JsonNode node, Map<String, Object> schema, String prefix) {
-        for (Map.Entry<String, JsonNode> field : node.properties()) {
-            String path = prefix + field.getKey();
-            Object known = schema.get(field.getKey());
-            if (known == null) {
-                Path source = sourceOf(path);
-                LOG.warn("Unknown configuration key '{}' ignored{}", path, source == null ? "" : " (in " + source + ")");
-            } else if (known instanceof Map<?, ?> nested && field.getValue().isObject()) {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> nestedSchema = (Map<String, Object>) nested;
-                warnUnknownKeys(field.getValue(), nestedSchema, path + ".");
-            }
-        }
+    /** Adds the file to a message about a value that came from a file rather than the environment. */
+    ConfigException invalidHere(String key, String envVar, ConfigException e) {
+        return envVar != null && env.containsKey(envVar) ? e : e.in(sourceOf(key));
     }
 }

@@ -17,15 +17,22 @@ final class EnvValues {
         return value.intValue();
     }
 
-    /** true/false/1/0/yes/no, case-insensitive. */
+    /** Sockudo's spellings of a boolean: true/1/yes/on and false/0/no/off, in any case. */
     static boolean bool(String var, String raw) {
         switch (raw.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "true", "1", "yes":
+            case "true", "1", "yes", "on":
                 return true;
-            case "false", "0", "no":
+            case "false", "0", "no", "off":
                 return false;
             default:
-                throw ConfigException.expected(var, "true/false/1/0/yes/no", JsonValues.quote(raw));
+                throw ConfigException.expected(var, "true/false, 1/0, yes/no or on/off", JsonValues.quote(raw));
         }
+    }
+
+    static boolean isBool(String raw) {
+        return switch (raw.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "1", "yes", "on", "false", "0", "no", "off" -> true;
+            default -> false;
+        };
     }
 }

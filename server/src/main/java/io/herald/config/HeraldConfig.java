@@ -30,7 +30,9 @@ public record HeraldConfig(
         QueueConfig queue,
         WebhooksConfig webhooks,
         MetricsConfig metrics,
-        HealthCheckConfig healthCheck) {
+        HealthCheckConfig healthCheck,
+        int maxConnections,
+        boolean usageEnabled) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 6001;
@@ -48,6 +50,22 @@ public record HeraldConfig(
     public static final int DEFAULT_HTTP_REQUEST_TIMEOUT_SECONDS = 30;
     /** Seconds a kept-alive HTTP connection may wait for its next request (nginx keeps 75, Node 5). */
     public static final int DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS = 60;
+
+    /**
+     * Without the node-wide connection cap ({@code max_connections}, 0 = none) and with
+     * {@code GET /usage} on, as most configurations have them.
+     */
+    public HeraldConfig(boolean debug, String host, int port, int activityTimeoutSeconds, int pongTimeoutSeconds,
+                        int shutdownGracePeriodSeconds, int userAuthenticationTimeoutSeconds, int websocketMaxPayloadKb,
+                        int httpMaxBodyKb, int maxChannelsPerConnection, int httpRequestTimeoutSeconds,
+                        int httpIdleTimeoutSeconds, String processId, AdapterConfig adapter, AppManagerConfig appManager,
+                        CacheConfig cache, SslConfig ssl, CorsConfig cors, RateLimiterConfig rateLimiter, QueueConfig queue,
+                        WebhooksConfig webhooks, MetricsConfig metrics, HealthCheckConfig healthCheck) {
+        this(debug, host, port, activityTimeoutSeconds, pongTimeoutSeconds, shutdownGracePeriodSeconds,
+                userAuthenticationTimeoutSeconds, websocketMaxPayloadKb, httpMaxBodyKb, maxChannelsPerConnection,
+                httpRequestTimeoutSeconds, httpIdleTimeoutSeconds, processId, adapter, appManager, cache, ssl, cors, rateLimiter,
+                queue, webhooks, metrics, healthCheck, 0, true);
+    }
 
     /**
      * {@code adapter.*}: which cluster driver carries events between nodes, with that driver's
@@ -97,6 +115,12 @@ public record HeraldConfig(
 
             public String driver() {
                 return "redis-cluster";
+            }
+
+            @Override
+            public String toString() {
+                return "RedisCluster[" + RedisEndpoint.withoutPasswords(String.join(",", nodes)) + ", prefix=" + prefix
+                        + ", requestTimeoutMillis=" + requestTimeoutMillis + "]";
             }
         }
 
@@ -277,19 +301,36 @@ public record HeraldConfig(
             allowedHeaders = List.copyOf(allowedHeaders);
         }
 
+        /**
+         * Sockudo's methods and headers; {@code credentials} false where Sockudo has true: the API
+         * is signed, it needs no cookies, and with any origin allowed a browser would send them
+         * from every site.
+         */
         public static CorsConfig defaults() {
-            return new CorsConfig(List.of("*"), List.of("GET", "POST", "OPTIONS"),
-                    List.of("Authorization", "Content-Type", "X-Requested-With", "Accept"), false);
+            return new CorsConfig(List.of("*"), List.of("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"),
+                    List.of("Authorization", "Content-Type", "X-Requested-With", "Accept", "X-Ably-ClientId", "X-Ably-Version",
+                            "X-Ably-Lib", "X-Ably-DeviceToken", "Ably-Agent", "Ably-Version", "Ably-ClientId",
+                            "X-Idempotency-Key"), false);
         }
     }
 
     /**
      * {@code rate_limiter.*}: requests per client IP and window, for the HTTP API and for WebSocket
-     * upgrades, counted where {@code backend} says. {@code trustForwardedFor} makes the client IP
-     * the first X-Forwarded-For address.
+     * upgrades, counted where {@code backend} says. The client IP is the socket's address, or with
+     * {@code apiTrustHops} / {@code websocketTrustHops} N the N-th X-Forwarded-For address from
+     * the right (the one the outermost of N trusted proxies saw), or with {@code trustForwardedFor}
+     * the first one.
      */
     public record RateLimiterConfig(boolean enabled, RateLimiterBackend backend, int apiMaxRequests, int apiWindowSeconds,
-                                    int websocketMaxRequests, int websocketWindowSeconds, boolean trustForwardedFor) {
+                                    int websocketMaxRequests, int websocketWindowSeconds, boolean trustForwardedFor,
+                                    int apiTrustHops, int websocketTrustHops) {
+        /** Trusting no proxy hops. */
+        public RateLimiterConfig(boolean enabled, RateLimiterBackend backend, int apiMaxRequests, int apiWindowSeconds,
+                                 int websocketMaxRequests, int websocketWindowSeconds, boolean trustForwardedFor) {
+            this(enabled, backend, apiMaxRequests, apiWindowSeconds, websocketMaxRequests, websocketWindowSeconds,
+                    trustForwardedFor, 0, 0);
+        }
+
         public static RateLimiterConfig off() {
             return new RateLimiterConfig(false, new RateLimiterBackend.Memory(), 100, 60, 20, 60, false);
         }
@@ -333,6 +374,14 @@ public record HeraldConfig(
         /** The Redis of the {@code redis} or {@code redis-cluster} driver. */
         public RedisEndpoint redisEndpoint() {
             return driver.equals("redis-cluster") ? new RedisEndpoint.Cluster(clusterNodes) : new RedisEndpoint.Standalone(redisUrl);
+        }
+
+        @Override
+        public String toString() {
+            return "QueueConfig[driver=" + driver + ", concurrency=" + concurrency + ", redis=" + RedisEndpoint.withoutPasswords(redisUrl)
+                    + ", clusterNodes=" + RedisEndpoint.withoutPasswords(String.join(",", clusterNodes)) + ", prefix=" + prefix
+                    + ", commandTimeoutMillis=" + commandTimeoutMillis + ", leaseSeconds=" + leaseSeconds + ", maxJobs=" + maxJobs
+                    + "]";
         }
 
         public static QueueConfig memory() {
@@ -417,6 +466,8 @@ public record HeraldConfig(
         private WebhooksConfig webhooks;
         private MetricsConfig metrics;
         private HealthCheckConfig healthCheck;
+        private int maxConnections;
+        private boolean usageEnabled;
 
         private Builder(HeraldConfig c) {
             debug = c.debug;
@@ -442,6 +493,33 @@ public record HeraldConfig(
             webhooks = c.webhooks;
             metrics = c.metrics;
             healthCheck = c.healthCheck;
+            maxConnections = c.maxConnections;
+            usageEnabled = c.usageEnabled;
+        }
+
+        public Builder debug(boolean value) {
+            debug = value;
+            return this;
+        }
+
+        public Builder shutdownGracePeriodSeconds(int value) {
+            shutdownGracePeriodSeconds = value;
+            return this;
+        }
+
+        public Builder websocketMaxPayloadKb(int value) {
+            websocketMaxPayloadKb = value;
+            return this;
+        }
+
+        public Builder httpMaxBodyKb(int value) {
+            httpMaxBodyKb = value;
+            return this;
+        }
+
+        public Builder maxConnections(int value) {
+            maxConnections = value;
+            return this;
         }
 
         public Builder port(int value) {
@@ -538,7 +616,7 @@ public record HeraldConfig(
             return new HeraldConfig(debug, host, port, activityTimeoutSeconds, pongTimeoutSeconds,
                     shutdownGracePeriodSeconds, userAuthenticationTimeoutSeconds, websocketMaxPayloadKb, httpMaxBodyKb,
                     maxChannelsPerConnection, httpRequestTimeoutSeconds, httpIdleTimeoutSeconds, processId, adapter, appManager,
-                    cache, ssl, cors, rateLimiter, queue, webhooks, metrics, healthCheck);
+                    cache, ssl, cors, rateLimiter, queue, webhooks, metrics, healthCheck, maxConnections, usageEnabled);
         }
     }
 }

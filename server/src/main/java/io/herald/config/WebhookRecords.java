@@ -12,8 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * An app's {@code webhooks}: a list of {@code {url, event_types, filter, headers}} records, as
@@ -24,16 +22,12 @@ import org.slf4j.LoggerFactory;
  * start-up, naming the key: a typo must neither silence a webhook nor widen it.
  */
 final class WebhookRecords {
-    private static final Logger LOG = LoggerFactory.getLogger(WebhookRecords.class);
 
     /** The event names a webhook can ask for. */
     static final List<String> EVENT_TYPES = List.of("channel_occupied", "channel_vacated", "member_added",
             "member_removed", "client_event", "cache_miss", "subscription_count");
 
-    private static final Set<String> KNOWN_KEYS = Set.of("url", "event_types", "filter", "headers");
     private static final Set<String> LAMBDA_KEYS = Set.of("lambda_function", "lambda");
-    private static final Set<String> FILTER_KEYS = Set.of("channel_name_starts_with", "channel_prefix",
-            "channel_name_ends_with", "channel_suffix", "channel_pattern");
     /** Sockudo's per-webhook overrides; Herald has one policy for every webhook. */
     private static final Set<String> SERVER_WIDE_KEYS = Set.of("retry", "request_timeout_ms");
     /** Sockudo's namespace filters: no such thing in Herald, and ignoring one would widen the webhook. */
@@ -42,7 +36,7 @@ final class WebhookRecords {
     private WebhookRecords() {}
 
     /** {@code keyPath} names the list as the operator wrote it ({@code app_manager.array.apps[0].webhooks}). */
-    static List<Webhook> parseList(JsonNode list, String keyPath) {
+    static List<Webhook> parseList(JsonNode list, String keyPath, StartupNotes notes) {
         if (JsonValues.isAbsent(list)) {
             return List.of();
         }
@@ -51,12 +45,12 @@ final class WebhookRecords {
         }
         List<Webhook> webhooks = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
-            webhooks.add(parse(list.get(i), keyPath + "[" + i + "]"));
+            webhooks.add(parse(list.get(i), keyPath + "[" + i + "]", notes));
         }
         return webhooks;
     }
 
-    private static Webhook parse(JsonNode node, String keyPath) {
+    private static Webhook parse(JsonNode node, String keyPath, StartupNotes notes) {
         if (node == null || !node.isObject()) {
             throw ConfigException.expected(keyPath, "a webhook (a JSON object with a url)", JsonValues.describe(node));
         }
@@ -72,7 +66,7 @@ final class WebhookRecords {
         }
         List<String> eventTypes = JsonValues.stringList(node.get("event_types"), keyPath + ".event_types");
         if (eventTypes.isEmpty()) {
-            LOG.warn("{}.event_types is empty: the webhook to {} gets no events", keyPath, url);
+            notes.warn(keyPath + ".event_types is empty: the webhook to " + url + " gets no events");
         }
         for (int i = 0; i < eventTypes.size(); i++) {
             if (!EVENT_TYPES.contains(eventTypes.get(i))) {
@@ -105,23 +99,33 @@ final class WebhookRecords {
                     throw new ConfigException(at + "." + name + ": namespace filters are not supported by Herald"
                             + " (use channel_prefix, channel_suffix or channel_pattern)");
                 }
-                if (!FILTER_KEYS.contains(name)) {
-                    LOG.warn("Unknown webhook filter key '{}.{}' ignored", at, name);
-                }
             }
         }
         Map<String, String> headers = headers(node.get("headers"), keyPath + ".headers");
-        node.fieldNames().forEachRemaining(name -> {
+        node.properties().forEach(field -> {
+            String name = field.getKey();
+            if (JsonValues.isAbsent(field.getValue())) {
+                return;
+            }
             if (LAMBDA_KEYS.contains(name)) {
-                LOG.warn("'{}.{}' ignored: AWS Lambda webhooks are not supported by Herald (the url is used)", keyPath, name);
+                notes.warn(keysIn(keyPath + "." + name, field.getValue())
+                        + " ignored: AWS Lambda webhooks are not supported by Herald (the url is used)");
             } else if (SERVER_WIDE_KEYS.contains(name)) {
-                LOG.warn("'{}.{}' ignored: Herald sends every webhook with the same timeout and retries"
-                        + " (webhooks.request_timeout_ms, webhooks.retry_window_seconds)", keyPath, name);
-            } else if (!KNOWN_KEYS.contains(name)) {
-                LOG.warn("Unknown webhook key '{}.{}' ignored", keyPath, name);
+                notes.warn(keysIn(keyPath + "." + name, field.getValue()) + " ignored: Herald sends every webhook with the"
+                        + " same timeout and retries (webhooks.request_timeout_ms, webhooks.retry.max_elapsed_time_ms)");
             }
         });
         return new Webhook(url, eventTypes, startsWith, endsWith, pattern, headers);
+    }
+
+    /** The keys set in an ignored value, by their full paths ('a.retry.enabled', 'a.retry.max_attempts'). */
+    private static String keysIn(String path, JsonNode value) {
+        if (!value.isObject() || value.isEmpty()) {
+            return "'" + path + "'";
+        }
+        List<String> keys = new ArrayList<>();
+        value.fieldNames().forEachRemaining(name -> keys.add("'" + path + "." + name + "'"));
+        return String.join(", ", keys);
     }
 
     /** A filter given under soketi's or Sockudo's name; both at once is an error. */

@@ -1,11 +1,13 @@
 package io.herald.metrics;
 
 import io.herald.transport.EventLoops;
+import io.herald.transport.ListenException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
@@ -20,7 +22,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
@@ -54,15 +55,11 @@ public final class MetricsEndpoint implements AutoCloseable {
                                 .addLast(new Scrapes(metrics));
                     }
                 });
-        try {
-            return new MetricsEndpoint(bootstrap.bind(new InetSocketAddress(host, port)).sync().channel());
-        } catch (Exception e) {
-            if (e instanceof BindException || e.getCause() instanceof BindException
-                    || String.valueOf(e.getMessage()).contains("Address already in use")) {
-                throw new IllegalStateException("metrics: cannot listen on " + host + ":" + port + ": address already in use", e);
-            }
-            throw e;
+        ChannelFuture bound = bootstrap.bind(new InetSocketAddress(host, port)).await();
+        if (!bound.isSuccess()) {
+            throw new ListenException(host + ":" + port + " (metrics.port)", bound.cause());
         }
+        return new MetricsEndpoint(bound.channel());
     }
 
     public int port() {

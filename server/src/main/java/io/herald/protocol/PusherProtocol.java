@@ -22,12 +22,19 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The client side of the Pusher protocol (spec sections 1-3): what the server does with each
  * message a connection sends. Runs on the connection's event loop.
  */
 public final class PusherProtocol {
+    /**
+     * At debug level (debug / DEBUG): each connection opened and closed with its code, each
+     * subscription and message refused and why. Never a secret, a signature or a payload.
+     */
+    private static final Logger log = LoggerFactory.getLogger(PusherProtocol.class);
     private static final int MAX_USER_ID_LENGTH = 128;
     /** Subscribes and unsubscribes of one channel within this delay make one subscription_count. */
     private static final long SUBSCRIPTION_COUNT_COALESCE_MILLIS = 100;
@@ -58,6 +65,8 @@ public final class PusherProtocol {
     }
 
     public void onOpen(Connection connection) {
+        log.debug("connection {} of app {} opened from {}", connection.socketId(), connection.app().id(),
+                connection.channel().remoteAddress());
         registry.connected(connection);
         events.connectionOpened(connection.app().id());
         String data = "{\"socket_id\":\"" + connection.socketId() + "\",\"activity_timeout\":" + activityTimeoutSeconds + "}";
@@ -65,6 +74,7 @@ public final class PusherProtocol {
     }
 
     public void onClose(Connection connection) {
+        log.debug("connection {} of app {} {}", connection.socketId(), connection.app().id(), connection.closeDescription());
         ChannelRegistry.Departure departure = registry.disconnected(connection);
         departure.channelsLeft().forEach(leaving -> left(connection, leaving));
         if (departure.userWentOffline()) {
@@ -392,10 +402,14 @@ public final class PusherProtocol {
     // --- helpers ---
 
     private void subscriptionError(Connection connection, int code, String message, String channel) {
+        log.debug("connection {} of app {}: subscription to {} refused with {}: {}", connection.socketId(),
+                connection.app().id(), channel, code, message);
         connection.send(Frames.error(alloc(connection), code, message, channel));
     }
 
     private void protocolError(Connection connection, String message, String channel) {
+        log.debug("connection {} of app {}: message refused{}: {}", connection.socketId(), connection.app().id(),
+                channel == null ? "" : " on " + channel, message);
         connection.send(Frames.error(alloc(connection), null, message, channel));
     }
 

@@ -10,9 +10,11 @@ import java.util.concurrent.CompletableFuture;
 /**
  * {@code rate_limiter}: requests per client IP to the HTTP API ({@code api_rate_limit}) and
  * WebSocket upgrades ({@code websocket_rate_limit}), counted by the configured driver. The client
- * IP is the socket's remote address, or the first X-Forwarded-For address when
- * {@code trust_forwarded_for} is set (only behind a proxy that writes that header itself: a
- * client could otherwise pick its own key).
+ * IP is the socket's remote address; with {@code trust_hops} N (Sockudo's), the N-th
+ * X-Forwarded-For address from the right, the one the outermost of N trusted proxies saw, which a
+ * client cannot choose; with {@code trust_forwarded_for}, the first X-Forwarded-For address (only
+ * behind a proxy that writes that header itself: a client could otherwise pick its own key).
+ * Unlike Sockudo, X-Real-IP is never trusted.
  */
 public final class HttpRateLimits implements AutoCloseable {
     /** Longest client-IP key kept (an IPv6 address with a zone fits); longer header values are cut. */
@@ -37,8 +39,24 @@ public final class HttpRateLimits implements AutoCloseable {
         return limiter != null;
     }
 
-    /** The address requests are counted against. */
+    /** The address HTTP API requests are counted against. */
     public String clientIp(SocketAddress remote, String forwardedFor) {
+        return clientIp(remote, forwardedFor, config.apiTrustHops());
+    }
+
+    /** The address WebSocket upgrades are counted against. */
+    public String websocketClientIp(SocketAddress remote, String forwardedFor) {
+        return clientIp(remote, forwardedFor, config.websocketTrustHops());
+    }
+
+    private String clientIp(SocketAddress remote, String forwardedFor, int trustHops) {
+        if (trustHops > 0 && forwardedFor != null) {
+            String[] hops = forwardedFor.split(",");
+            String address = hops[Math.max(0, hops.length - trustHops)].trim();
+            if (!address.isEmpty()) {
+                return address.length() <= MAX_IP_LENGTH ? address : address.substring(0, MAX_IP_LENGTH);
+            }
+        }
         if (config.trustForwardedFor() && forwardedFor != null) {
             int comma = forwardedFor.indexOf(',');
             String first = (comma < 0 ? forwardedFor : forwardedFor.substring(0, comma)).trim();

@@ -1,5 +1,6 @@
 package io.herald.transport;
 
+import io.herald.api.ApiRequest;
 import io.herald.api.ApiResponse;
 import io.herald.api.HttpApi;
 import io.herald.app.AppManager;
@@ -10,6 +11,7 @@ import io.herald.events.ServerEvents;
 import io.herald.protocol.PusherProtocol;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -18,6 +20,8 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.File;
@@ -34,6 +38,7 @@ public final class HeraldServer {
     private final HeraldConfig config;
     private final EventLoops loops;
     private final HttpRequestHandler requests;
+    private final HttpApi api;
     private final ActivityMonitor activity;
     private final CorsHandler cors;
     private final SslContext tls; // null without ssl.enabled
@@ -45,6 +50,7 @@ public final class HeraldServer {
                         ServerEvents events) {
         this.config = config;
         this.loops = loops;
+        this.api = api;
         this.requests = new HttpRequestHandler(apps, registry, quota, protocol, api,
                 config.websocketMaxPayloadBytes(), draining, events);
         this.activity = new ActivityMonitor(config.activityTimeoutSeconds(), config.pongTimeoutSeconds(),
@@ -90,12 +96,12 @@ public final class HeraldServer {
                                 .addLast("http-bytes", guard.bytesIn())
                                 .addLast("http-decoder", codec.decoder())
                                 .addLast("http-guard", guard)
-                                .addLast("http-body", new JsonHttpObjectAggregator(maxBody))
+                                .addLast("http-body", new JsonHttpObjectAggregator(maxBody, api))
                                 .addLast("cors", cors)
                                 .addLast("router", requests);
                     }
                 });
-        listener = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+        listener = listen(bootstrap, config.host(), config.port());
         int port = ((InetSocketAddress) listener.localAddress()).getPort();
         if (tls != null && config.ssl().redirectHttp()) {
             redirectListener = bindRedirect(port);
@@ -103,9 +109,18 @@ public final class HeraldServer {
         return port;
     }
 
+    /** Binds one listening socket; a port in use (or any refusal) becomes one line naming the address. */
+    private static Channel listen(ServerBootstrap bootstrap, String host, int port) throws InterruptedException {
+        ChannelFuture bound = bootstrap.bind(new InetSocketAddress(host, port)).await();
+        if (!bound.isSuccess()) {
+            throw new ListenException(host + ":" + port, bound.cause());
+        }
+        return bound.channel();
+    }
+
     /** A plain HTTP port whose every answer is a redirect to the same path on the TLS port. */
     private Channel bindRedirect(int tlsPort) throws InterruptedException {
-        return new ServerBootstrap()
+        return listen(new ServerBootstrap()
                 .group(loops.acceptor(), loops.workers())
                 .channel(loops.serverChannel())
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -121,8 +136,7 @@ public final class HeraldServer {
                                 .addLast(new HttpObjectAggregator(8192))
                                 .addLast(new HttpsRedirect(tlsPort));
                     }
-                })
-                .bind(new InetSocketAddress(config.host(), config.ssl().httpPort())).sync().channel();
+                }), config.host(), config.ssl().httpPort());
     }
 
     private HttpConnectionGuard newGuard(HttpCodec codec) {
@@ -139,25 +153,39 @@ public final class HeraldServer {
         }
     }
 
-    /** Answers an oversized HTTP body with the API's JSON 413 instead of an empty page. */
+    /**
+     * Answers an oversized HTTP body with the API's JSON 413 instead of an empty page, after the
+     * checks that need no body (app, signature, endpoint, method): the documented order holds for
+     * a request too large to read.
+     */
     private static final class JsonHttpObjectAggregator extends HttpObjectAggregator {
         private final int maxBody;
+        private final HttpApi api;
 
-        JsonHttpObjectAggregator(int maxBody) {
+        JsonHttpObjectAggregator(int maxBody, HttpApi api) {
             super(maxBody);
             this.maxBody = maxBody;
+            this.api = api;
         }
 
         /**
          * While the body is still arriving we answer but keep the connection: the aggregator discards
          * the rest of the body, and closing now would reset the socket under the client's upload so it
-         * never reads the 413.
+         * never reads the answer.
          */
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-            ApiResponse error = ApiResponse.error(413, "Request body is larger than " + maxBody / 1024 + " KB");
+            ApiResponse tooLarge = ApiResponse.error(413, "Request body is larger than " + maxBody / 1024 + " KB");
             boolean bodyStillArriving = !(oversized instanceof FullHttpMessage);
-            HttpResponses.send(ctx, error, bodyStillArriving);
+            if (!(oversized instanceof HttpRequest request)) {
+                HttpResponses.send(ctx, tooLarge, bodyStillArriving);
+                return;
+            }
+            QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+            ApiRequest headOnly = new ApiRequest(request.method().name(), uri.path(), uri.parameters(), new byte[0],
+                    ctx.alloc());
+            api.withoutOversizedBody(headOnly, tooLarge).whenComplete((answer, error) ->
+                    HttpResponses.send(ctx, error == null ? answer : tooLarge, bodyStillArriving));
         }
     }
 }

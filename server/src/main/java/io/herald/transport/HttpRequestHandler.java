@@ -57,6 +57,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private final HttpApi api;
     private final WebSocketDecoderConfig decoderConfig;
     private final int maxMessageBytes;
+    private final int readLimitBytes;
     private final BooleanSupplier draining;
     private final HttpRateLimits limits;
     private final ServerEvents events;
@@ -70,12 +71,24 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         this.protocol = protocol;
         this.api = api;
         this.maxMessageBytes = maxMessageBytes;
+        this.readLimitBytes = readLimit(maxMessageBytes);
         this.draining = draining;
         this.limits = api.requestLimits();
         this.decoderConfig = WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(maxMessageBytes)
+                .maxFramePayloadLength(readLimitBytes)
                 .closeOnProtocolViolation(true)
                 .build();
+    }
+
+    /**
+     * How much of one client message is read at most: twice {@code websocket_max_payload_kb}, and
+     * at least 256 KB. A message over {@code websocket_max_payload_kb} but within this is read and
+     * answered with {@code pusher:error} (the connection stays), as a client event over its app's
+     * {@code max_event_payload_in_kb} is: with the defaults (64 and 100 KB) a client event of 80 KB
+     * gets an error, not a 1009 close. Only a message past this is not read, and closes with 1009.
+     */
+    static int readLimit(int maxMessageBytes) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(2L * maxMessageBytes, 256 * 1024));
     }
 
     @Override
@@ -127,6 +140,11 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 log.error("HTTP API {} {} failed", apiRequest.method(), apiRequest.path(), error);
             }
             ApiResponse answer = error == null ? response : ApiResponse.error(500, "Internal error");
+            if (answer.status() >= 400) {
+                // The path and the answer only: the query holds the signature, the body the payload.
+                log.debug("API {} {} from {} refused with {}: {}", apiRequest.method(), apiRequest.path(),
+                        ctx.channel().remoteAddress(), answer.status(), answer.body());
+            }
             if (answer.status() == 429) {
                 // The app limits are per second.
                 HttpResponses.send(ctx, answer, keepAlive, 1);
@@ -140,10 +158,14 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         return limits.clientIp(ctx.channel().remoteAddress(), request.headers().get("X-Forwarded-For"));
     }
 
+    private String websocketClientIp(ChannelHandlerContext ctx, FullHttpRequest request) {
+        return limits.websocketClientIp(ctx.channel().remoteAddress(), request.headers().get("X-Forwarded-For"));
+    }
+
     /** Counts the upgrade against the client IP's allowance; over it, HTTP 429 instead of the upgrade. */
     private void upgradeWithinLimit(ChannelHandlerContext ctx, FullHttpRequest request, String appKey,
                                     Map<String, List<String>> params) {
-        String ip = clientIp(ctx, request);
+        String ip = websocketClientIp(ctx, request);
         request.retain();
         limits.websocketUpgrade(ip).whenComplete((decision, error) -> {
             Runnable next = () -> {
@@ -173,6 +195,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     /** 429 with {@code Retry-After}, for the per-IP limits. */
     private static void tooManyRequests(ChannelHandlerContext ctx, long retryAfterSeconds, String message, boolean keepAlive) {
+        log.debug("request from {} refused with 429: {}", ctx.channel().remoteAddress(), message);
         HttpResponses.send(ctx, ApiResponse.error(429, message), keepAlive, Math.max(1, retryAfterSeconds));
     }
 
@@ -220,7 +243,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
         Channel channel = ctx.channel();
-        WebSocketFrameHandler frames = new WebSocketFrameHandler(protocol, quota);
+        WebSocketFrameHandler frames = new WebSocketFrameHandler(protocol, quota, maxMessageBytes);
         request.retain();
         apps.findByKey(appKey).whenComplete((app, lookupError) -> channel.eventLoop().execute(() -> {
             try {
@@ -232,7 +255,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                     }
                 });
                 // The handshaker swapped the HTTP codec for WebSocket ones; frames go to our handler now.
-                ctx.pipeline().addBefore(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(maxMessageBytes));
+                ctx.pipeline().addBefore(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(readLimitBytes));
                 ctx.pipeline().replace(this, "ws-frames", frames);
             } catch (WebSocketHandshakeException e) {
                 // Anything the checks before the upgrade did not catch: still a 400, not a task failure.
@@ -271,6 +294,11 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             refuse(channel, appId, "origin_not_allowed", ErrorCodes.UNAUTHORIZED, "Origin " + origin + " is not allowed for this app");
             return;
         }
+        if (quota.nodeFull()) {
+            refuse(channel, ErrorCodes.OVER_CAPACITY, "This server is at its connection limit (max_connections "
+                    + quota.nodeLimit() + "); try again later");
+            return;
+        }
         if (!quota.tryAcquire(app)) {
             refuse(channel, appId, "over_connection_quota", ErrorCodes.OVER_CONNECTION_QUOTA, "App " + app.id()
                     + " is at its connection limit (" + app.maxConnections() + ")");
@@ -301,6 +329,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
 
     private static void refuse(Channel channel, int code, String message) {
+        log.debug("WebSocket connection from {} refused with {}: {}", channel.remoteAddress(), code, message);
         channel.write(Frames.error(channel.alloc(), code, message, null));
         channel.writeAndFlush(Frames.close(code, message)).addListener(ChannelFutureListener.CLOSE);
     }

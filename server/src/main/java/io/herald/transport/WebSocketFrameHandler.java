@@ -30,11 +30,13 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
 
     private final PusherProtocol protocol;
     private final ConnectionQuota quota;
+    private final int maxMessageBytes; // websocket_max_payload_kb
     private Connection connection; // set once the handshake completed and the app was accepted
 
-    WebSocketFrameHandler(PusherProtocol protocol, ConnectionQuota quota) {
+    WebSocketFrameHandler(PusherProtocol protocol, ConnectionQuota quota, int maxMessageBytes) {
         this.protocol = protocol;
         this.quota = quota;
+        this.maxMessageBytes = maxMessageBytes;
     }
 
     void attach(Connection connection) {
@@ -68,7 +70,16 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onText(TextWebSocketFrame frame) {
-        connection.received(frame.content().readableBytes());
+        int size = frame.content().readableBytes();
+        connection.received(size);
+        if (size > maxMessageBytes) {
+            // Refused like a client event over its app's limit: an error, and the connection stays.
+            log.debug("connection {}: message of {} bytes refused (websocket_max_payload_kb)", connection.socketId(), size);
+            connection.send(Frames.error(connection.channel().alloc(), null, "Message is " + size
+                    + " bytes; the largest a client may send is " + maxMessageBytes / 1024 + " KB (websocket_max_payload_kb)",
+                    null));
+            return;
+        }
         JsonNode message;
         try (InputStream in = new ByteBufInputStream(frame.content())) {
             message = Jsons.MAPPER.readTree(in);

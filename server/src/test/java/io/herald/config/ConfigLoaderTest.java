@@ -136,9 +136,11 @@ class ConfigLoaderTest {
                            "redis": {"prefix": "mine:", "url_override": "redis://override:6379"}},
                  "database": {"redis": {"host": "db-redis", "port": 6390, "db": 3}}}
                 """);
-        HeraldConfig.CacheConfig fromFile = load(file, Map.of("REDIS_URL", "redis://ignored:1")).cache();
-        assertThat(fromFile).isEqualTo(new HeraldConfig.CacheConfig.Redis(
+        assertThat(load(file, Map.of()).cache()).isEqualTo(new HeraldConfig.CacheConfig.Redis(
                 new HeraldConfig.RedisEndpoint.Standalone("redis://override:6379"), "mine:", 60));
+        // As in Sockudo, REDIS_URL overrides every part's URL, the file's url_override included.
+        assertThat(load(file, Map.of("REDIS_URL", "redis://env:1")).cache()).isEqualTo(new HeraldConfig.CacheConfig.Redis(
+                new HeraldConfig.RedisEndpoint.Standalone("redis://env:1"), "mine:", 60));
 
         Files.writeString(file, "{\"cache\": {\"driver\": \"redis\"},"
                 + " \"database\": {\"redis\": {\"host\": \"db-redis\", \"port\": 6390, \"db\": 3}}}");
@@ -321,20 +323,80 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void unknownKeysAreLoggedWithTheirFullPathAndIgnored() throws IOException {
+    void unknownKeysAreLoggedWithTheirFullPathAndIgnoredOnesWithTheirReason() throws IOException {
         HeraldConfig c = loadJson("""
                 {"mode": "production", "port": 7001,
                  "adapter": {"driver": "local", "cluster_health": {"enabled": true}, "redis": {"whatever": 1}},
                  "app_manager": {"array": {"apps": [{"id": "a", "key": "k", "secret": "s", "colour": "blue"}]}},
-                 "database": {"mysql": {"host": "db"}}, "metrics": {"enabled": true}, "cors": {"origin": ["*"]}}
+                 "database": {"mysql": {"host": "db"}}, "metrics": {"enabled": false}, "cors": {"origin": ["*"]}}
                 """);
 
         assertThat(c.port()).isEqualTo(7001);
-        assertThat(warnings()).anyMatch(w -> w.contains("'mode'"))
-                .anyMatch(w -> w.contains("'adapter.cluster_health'"))
-                .anyMatch(w -> w.contains("app_manager.array.apps[0].colour") && w.contains("app 'a'"))
-                .noneMatch(w -> w.contains("adapter.redis") || w.contains("database") || w.contains("metrics")
-                        || w.contains("cors"));
+        assertThat(warnings()).anyMatch(w -> w.startsWith("Ignored setting mode: Herald has no production/development mode"))
+                .anyMatch(w -> w.startsWith("Ignored setting adapter.cluster_health.enabled: Herald's cluster heartbeat is fixed"))
+                .anyMatch(w -> w.startsWith("Unknown configuration key 'adapter.redis.whatever' ignored"))
+                .anyMatch(w -> w.startsWith("Unknown configuration key 'app_manager.array.apps[0].colour' ignored"))
+                .noneMatch(w -> w.contains("database") || w.contains("cors") || w.contains("metrics"));
+    }
+
+    @Test
+    void misspelledKeysAtAnyDepthGetTheClosestKnownKey() throws IOException {
+        loadJson("""
+                {"rate_limiter": {"api_rate_limit": {"max_request": 5}},
+                 "adapter": {"redis": {"requests_timeout_ms": 100}, "nats": {"server": ["nats://a:4222"]}},
+                 "app_manager": {"cache": {"enabeld": true}, "array": {"apps": [{"id": "a", "key": "k", "secret": "s",
+                   "max_conections": 5, "webhooks": [{"url": "https://h", "event_types": [], "filter": {"chanel_prefix": "x"}}]}]}},
+                 "database": {"redis": {"hots": "r"}, "mysql": {"pasword": "x"}},
+                 "cahce": {}, "prefix": "p:"}
+                """);
+
+        assertThat(warnings()).contains(
+                unknown("rate_limiter.api_rate_limit.max_request", "did you mean 'max_requests'?"),
+                unknown("adapter.redis.requests_timeout_ms", "did you mean 'requests_timeout'?"),
+                unknown("adapter.nats.server", "did you mean 'servers'?"),
+                unknown("app_manager.cache.enabeld", "did you mean 'enabled'?"),
+                unknown("app_manager.array.apps[0].max_conections", "did you mean 'max_connections'?"),
+                unknown("app_manager.array.apps[0].webhooks[0].filter.chanel_prefix", "did you mean 'channel_prefix'?"),
+                unknown("database.redis.hots", "did you mean 'host'?"),
+                unknown("database.mysql.pasword", "did you mean 'password'?"),
+                unknown("cahce", "did you mean 'cache'?"),
+                unknown("prefix", "did you mean 'cache.redis.prefix' or 'queue.redis.prefix' or 'adapter.nats.prefix'?"));
+    }
+
+    private String unknown(String key, String suggestion) {
+        return "Unknown configuration key '" + key + "' ignored (in " + dir.resolve("herald.json") + "); " + suggestion;
+    }
+
+    @Test
+    void refusedKeysStopStartUpNamingTheKeyAndWhy() throws IOException {
+        assertThat(errorFor("{\"ssl\": {\"passphrase\": \"x\"}}"))
+                .startsWith("ssl.passphrase: not supported: Herald reads only an unencrypted PKCS#8 key");
+        assertThat(errorFor("{\"unix_socket\": {\"enabled\": true}}"))
+                .startsWith("unix_socket.enabled: not supported: Herald listens on TCP only");
+        assertThat(errorFor("{\"database\": {\"redis\": {\"sentinels\": [{\"host\": \"s1\", \"port\": 26379}]}}}"))
+                .startsWith("database.redis.sentinels[0].host: not supported: Herald cannot find Redis through Sentinel");
+        assertThat(errorFor(null, Map.of("UNIX_SOCKET_ENABLED", "on")))
+                .isEqualTo("UNIX_SOCKET_ENABLED: not supported: Herald listens on TCP only (host and port)");
+        // What Herald does anyway needs no message.
+        loadJson("{\"unix_socket\": {\"enabled\": false}, \"database\": {\"redis\": {\"sentinels\": []}},"
+                + " \"websocket\": {\"compression\": \"disabled\"}, \"history\": {\"retention_window_seconds\": 5}}");
+        assertThat(warnings()).noneMatch(w -> w.contains("unix_socket") || w.contains("sentinels") || w.contains("websocket")
+                || w.contains("history"));
+    }
+
+    @Test
+    void ignoredEnvironmentVariablesAreWarnedAboutAndMisspelledOnesGetTheClosest() {
+        load(null, Map.of("WEBSOCKET_MAX_BYTES", "5", "WEBSOCKET_AUTO_PING", "false", "METRICS_ENABLED", "false",
+                "SOCKUDO_DEFAULT_APP_ENABLE_CLIENT_MESSAGE", "true", "REDIS_HOST", "r", "HOSTNAME", "box", "PATH", "/bin"));
+
+        assertThat(warnings())
+                .contains("Ignored environment variables WEBSOCKET_AUTO_PING, WEBSOCKET_MAX_BYTES: Herald's WebSocket"
+                        + " settings are websocket_max_payload_kb and activity_timeout, with a fixed 1 MiB bound on each"
+                        + " connection's unsent data")
+                .contains("Environment variable SOCKUDO_DEFAULT_APP_ENABLE_CLIENT_MESSAGE is not read by Herald; did you mean"
+                        + " SOCKUDO_DEFAULT_APP_ENABLE_CLIENT_MESSAGES?")
+                .contains("Environment variable REDIS_HOST is not read by Herald; did you mean DATABASE_REDIS_HOST?")
+                .noneMatch(w -> w.contains("METRICS_ENABLED") || w.contains("HOSTNAME") || w.contains("PATH"));
     }
 
     @Test
@@ -409,27 +471,90 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void defaultAppFromEnvironmentIsAddedOrReplacesTheSameId() throws IOException {
-        Path explicit = file("prod.json", "{\"app_manager\": {\"array\": {\"apps\": [" + APP
-                + ", {\"id\": \"env-app\", \"key\": \"old-key\", \"secret\": \"old\"}]}}}");
-        Map<String, String> env = Map.of(
-                "SOCKUDO_DEFAULT_APP_ID", "env-app", "SOCKUDO_DEFAULT_APP_KEY", "env-key",
-                "SOCKUDO_DEFAULT_APP_SECRET", "env-secret", "SOCKUDO_DEFAULT_APP_ENABLE_CLIENT_MESSAGES", "true",
-                "SOCKUDO_DEFAULT_APP_MAX_CONNECTIONS", "100", "SOCKUDO_DEFAULT_APP_MAX_CLIENT_EVENTS_PER_SECOND", "7",
-                "SOCKUDO_DEFAULT_APP_ENABLE_USER_AUTHENTICATION", "1", "SOCKUDO_DEFAULT_APP_ENABLE_WATCHLIST_EVENTS", "yes",
-                "SOCKUDO_DEFAULT_APP_ENABLED", "TRUE",
-                "SOCKUDO_DEFAULT_APP_WEBHOOKS", "[{\"url\": \"https://h\", \"event_types\": [\"member_added\"]}]");
+    void defaultAppFromEnvironmentReplacesTheFilesAppsAsInSockudo() throws IOException {
+        Path explicit = file("prod.json", "{\"app_manager\": {\"array\": {\"apps\": [" + APP + "]}}}");
+        Map<String, String> env = Map.ofEntries(
+                Map.entry("SOCKUDO_DEFAULT_APP_ID", "env-app"), Map.entry("SOCKUDO_DEFAULT_APP_KEY", "env-key"),
+                Map.entry("SOCKUDO_DEFAULT_APP_SECRET", "env-secret"), Map.entry("SOCKUDO_DEFAULT_APP_ENABLE_CLIENT_MESSAGES", "on"),
+                Map.entry("SOCKUDO_DEFAULT_APP_MAX_CONNECTIONS", "100"),
+                Map.entry("SOCKUDO_DEFAULT_APP_MAX_CLIENT_EVENTS_PER_SECOND", "7"),
+                Map.entry("SOCKUDO_DEFAULT_APP_MAX_BACKEND_EVENTS_PER_SECOND", "8"),
+                Map.entry("SOCKUDO_DEFAULT_APP_MAX_READ_REQUESTS_PER_SECOND", "9"),
+                Map.entry("SOCKUDO_DEFAULT_APP_MAX_PRESENCE_MEMBERS_PER_CHANNEL", "11"),
+                Map.entry("SOCKUDO_DEFAULT_APP_MAX_PRESENCE_MEMBER_SIZE_IN_KB", "3"),
+                Map.entry("SOCKUDO_DEFAULT_APP_MAX_CHANNEL_NAME_LENGTH", "120"),
+                Map.entry("SOCKUDO_DEFAULT_APP_MAX_EVENT_CHANNELS_AT_ONCE", "12"),
+                Map.entry("SOCKUDO_DEFAULT_APP_MAX_EVENT_NAME_LENGTH", "130"),
+                Map.entry("SOCKUDO_DEFAULT_APP_MAX_EVENT_PAYLOAD_IN_KB", "50"),
+                Map.entry("SOCKUDO_DEFAULT_APP_MAX_EVENT_BATCH_SIZE", "4"),
+                Map.entry("SOCKUDO_DEFAULT_APP_ALLOWED_ORIGINS", "https://a.example, https://b.example"),
+                Map.entry("SOCKUDO_DEFAULT_APP_ENABLE_USER_AUTHENTICATION", "1"),
+                Map.entry("SOCKUDO_DEFAULT_APP_ENABLE_WATCHLIST_EVENTS", "yes"), Map.entry("SOCKUDO_DEFAULT_APP_ENABLED", "TRUE"),
+                Map.entry("SOCKUDO_DEFAULT_APP_WEBHOOKS", "[{\"url\": \"https://h\", \"event_types\": [\"member_added\"]}]"));
 
-        List<App> apps = TestServers.configuredApps(load(explicit, env));
-
-        assertThat(apps).containsExactly(App.of("a1", "k1", "s1"),
+        assertThat(TestServers.configuredApps(load(explicit, env))).containsExactly(
                 App.builder("env-app", "env-key", "env-secret").maxConnections(100).enableClientMessages(true)
-                        .maxClientEventsPerSecond(7).enableUserAuthentication(true).enableWatchlistEvents(true)
+                        .maxClientEventsPerSecond(7).maxBackendEventsPerSecond(8).maxReadRequestsPerSecond(9)
+                        .maxPresenceMembersPerChannel(11).maxPresenceMemberSizeInKb(3).maxChannelNameLength(120)
+                        .maxEventChannelsAtOnce(12).maxEventNameLength(130).maxEventPayloadInKb(50).maxEventBatchSize(4)
+                        .allowedOrigins(List.of("https://a.example", "https://b.example"))
+                        .enableUserAuthentication(true).enableWatchlistEvents(true)
                         .webhooks(List.of(Webhook.to("https://h", "member_added"))).build());
+        assertThat(logs.all()).anyMatch(line -> line.contains("The 1 app(s) of app_manager.array.apps are replaced"));
+    }
 
-        List<App> added = TestServers.configuredApps(load(explicit, Map.of("SOCKUDO_DEFAULT_APP_ID", "third")));
-        assertThat(added).extracting(App::id).containsExactly("a1", "env-app", "third");
-        assertThat(added.get(2)).isEqualTo(App.of("third", "app-key", "app-secret"));
+    @Test
+    void sockudosClientMessagesVariableEnablesClientEventsOfTheDefaultApp() {
+        Map<String, String> credentials = Map.of("SOCKUDO_DEFAULT_APP_ID", "i", "SOCKUDO_DEFAULT_APP_KEY", "k",
+                "SOCKUDO_DEFAULT_APP_SECRET", "s");
+        Map<String, String> env = new java.util.HashMap<>(credentials);
+        env.put("SOCKUDO_ENABLE_CLIENT_MESSAGES", "true");
+        assertThat(TestServers.configuredApps(load(null, env)).get(0).enableClientMessages()).isTrue();
+        env.put("SOCKUDO_DEFAULT_APP_ENABLE_CLIENT_MESSAGES", "off"); // the longer name wins
+        assertThat(TestServers.configuredApps(load(null, env)).get(0).enableClientMessages()).isFalse();
+        // Herald's fallback app (nothing configured) takes the settings variables too.
+        assertThat(TestServers.configuredApps(load(null, Map.of("SOCKUDO_ENABLE_CLIENT_MESSAGES", "yes"))))
+                .containsExactly(App.builder("app-id", "app-key", "app-secret").enableClientMessages(true).build());
+    }
+
+    @Test
+    void aDefaultAppMissingItsIdKeyOrSecretStopsStartUpNamingThem() throws IOException {
+        assertThat(errorFor(null, Map.of("SOCKUDO_DEFAULT_APP_ID", "my-app")))
+                .isEqualTo("SOCKUDO_DEFAULT_APP_KEY and SOCKUDO_DEFAULT_APP_SECRET are not set, but SOCKUDO_DEFAULT_APP_ID is:"
+                        + " the default app needs its id, key and secret (or set SOCKUDO_DEFAULT_APP_ENABLED=false)");
+        assertThat(errorFor(null, Map.of("SOCKUDO_DEFAULT_APP_KEY", "k", "SOCKUDO_DEFAULT_APP_SECRET", "s")))
+                .startsWith("SOCKUDO_DEFAULT_APP_ID is not set, but SOCKUDO_DEFAULT_APP_KEY, SOCKUDO_DEFAULT_APP_SECRET are:");
+        assertThat(logs.all()).as("no warning before the error").noneMatch(line -> line.contains("No apps configured"));
+    }
+
+    @Test
+    void defaultAppEnabledFalseMeansNoDefaultAppAndNoneOfTheFiles() throws IOException {
+        Path explicit = file("prod.json", "{\"app_manager\": {\"array\": {\"apps\": [" + APP + "]}}}");
+        assertThat(TestServers.configuredApps(load(explicit, Map.of("SOCKUDO_DEFAULT_APP_ENABLED", "false")))).isEmpty();
+        assertThat(TestServers.configuredApps(load(null, Map.of("SOCKUDO_DEFAULT_APP_ENABLED", "off",
+                "SOCKUDO_DEFAULT_APP_ID", "half")))).isEmpty();
+        assertThat(TestServers.configuredApps(load(explicit, Map.of("SOCKUDO_DEFAULT_APP_ENABLED", "true"))))
+                .containsExactly(App.of("a1", "k1", "s1"));
+        assertThat(TestServers.configuredApps(load(explicit, Map.of("SOCKUDO_SKIP_INLINE_APPS", "1")))).isEmpty();
+        assertThat(TestServers.configuredApps(load(explicit, Map.of("APP_MANAGER_REGISTER_INLINE_APPS", "no")))).isEmpty();
+        assertThat(warnings()).anyMatch(w -> w.startsWith("No apps configured: every connection and API call will be refused"));
+    }
+
+    @Test
+    void aPolicyAppIsReadFromItsPolicyAndItsFlatFieldsAreToldIgnored() throws IOException {
+        HeraldConfig c = loadJson("""
+                {"app_manager": {"array": {"apps": [{"id": "p", "key": "pk", "secret": "ps", "enabled": true,
+                  "max_connections": 5,
+                  "policy": {"limits": {"max_connections": "50", "max_event_batch_size": 3},
+                             "features": {"enable_client_messages": true},
+                             "channels": {"allowed_origins": ["https://x.example"]},
+                             "webhooks": [{"url": "https://h", "event_types": ["channel_occupied"]}]}}]}}}
+                """);
+        assertThat(TestServers.configuredApps(c)).containsExactly(App.builder("p", "pk", "ps").maxConnections(50)
+                .maxEventBatchSize(3).enableClientMessages(true).allowedOrigins(List.of("https://x.example"))
+                .webhooks(List.of(Webhook.to("https://h", "channel_occupied"))).build());
+        assertThat(warnings()).anyMatch(w -> w.startsWith("app_manager.array.apps[0].max_connections: ignored because the"
+                + " app has a policy"));
     }
 
     @Test
@@ -438,10 +563,6 @@ class ConfigLoaderTest {
                 .isEqualTo("SOCKUDO_DEFAULT_APP_MAX_CONNECTIONS: expected an integer >= 0, got 'lots'");
         assertThat(errorFor(null, Map.of("SOCKUDO_DEFAULT_APP_WEBHOOKS", "[{")))
                 .startsWith("SOCKUDO_DEFAULT_APP_WEBHOOKS: expected a JSON list of webhooks, got malformed JSON");
-        Path explicit = file("prod.json", "{\"app_manager\": {\"array\": {\"apps\": [" + APP + "]}}}");
-        assertThat(errorFor(explicit, Map.of("SOCKUDO_DEFAULT_APP_KEY", "k1")))
-                .isEqualTo("SOCKUDO_DEFAULT_APP_KEY: duplicate app key 'k1' for the default app (id 'app-id'),"
-                        + " already used by app_manager.array.apps[0] (id 'a1')");
     }
 
     // ---- drivers and unavailable features --------------------------------------------------------
@@ -569,10 +690,13 @@ class ConfigLoaderTest {
 
     @Test
     void unknownDriverFailsListingTheValidOnes() throws IOException {
+        assertThat(errorFor("{\"adapter\": {\"driver\": \"mqtt\"}}"))
+                .startsWith("adapter.driver: expected one of local, redis, redis-cluster, nats, pulsar,");
         assertThat(errorFor("{\"adapter\": {\"driver\": \"kafka\"}}"))
-                .startsWith("adapter.driver: expected one of local, redis, redis-cluster, nats, got 'kafka'");
+                .startsWith("adapter.driver: 'kafka' is a Sockudo driver that Herald does not have (Herald has: local, redis,"
+                        + " redis-cluster, nats)");
         assertThat(errorFor(null, Map.of("APP_MANAGER_DRIVER", "mongo")))
-                .isEqualTo("APP_MANAGER_DRIVER: expected one of memory, array, mysql, postgres, pgsql, postgresql, got 'mongo'");
+                .startsWith("APP_MANAGER_DRIVER: expected one of memory, array, mysql, postgres, pgsql, postgresql, dynamodb,");
     }
 
     @Test
@@ -604,11 +728,62 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aSockudoOperatorsEnvironmentWorksAsItIs() {
+        HeraldConfig c = load(null, Map.ofEntries(
+                Map.entry("ADAPTER_DRIVER", "redis"), Map.entry("CACHE_DRIVER", "REDIS"), Map.entry("QUEUE_DRIVER", "redis"),
+                Map.entry("RATE_LIMITER_ENABLED", "on"), Map.entry("RATE_LIMITER_DRIVER", "redis"),
+                Map.entry("RATE_LIMITER_API_MAX_REQUESTS", "500"), Map.entry("RATE_LIMITER_WS_TRUST_HOPS", "1"),
+                Map.entry("DATABASE_REDIS_HOST", "redis.internal"), Map.entry("DATABASE_REDIS_PORT", "6380"),
+                Map.entry("DATABASE_REDIS_PASSWORD", "s3cr@t"), Map.entry("DATABASE_REDIS_DB", "2"),
+                Map.entry("SOCKUDO_DEFAULT_APP_ID", "app"), Map.entry("SOCKUDO_DEFAULT_APP_KEY", "key"),
+                Map.entry("SOCKUDO_DEFAULT_APP_SECRET", "secret"), Map.entry("SOCKUDO_ENABLE_CLIENT_MESSAGES", "On"),
+                Map.entry("SSL_REDIRECT_HTTP", "off"), Map.entry("CORS_ORIGINS", "https://a.example, https://b.example"),
+                Map.entry("CORS_CREDENTIALS", "yes"), Map.entry("DEBUG_MODE", "1"), Map.entry("SOCKUDO_MAX_CONNECTIONS", "5000")));
+
+        String redis = "redis://:s3cr%40t@redis.internal:6380/2";
+        assertThat(c.adapter()).isEqualTo(new HeraldConfig.AdapterConfig.Redis(redis, redis, "sockudo_adapter:", 5000));
+        assertThat(c.cache()).isEqualTo(new HeraldConfig.CacheConfig.Redis(new HeraldConfig.RedisEndpoint.Standalone(redis),
+                "sockudo_cache:", 300));
+        assertThat(c.queue().redisUrl()).isEqualTo(redis);
+        assertThat(c.rateLimiter()).isEqualTo(new HeraldConfig.RateLimiterConfig(true, new HeraldConfig.RateLimiterBackend.Redis(
+                new HeraldConfig.RedisEndpoint.Standalone(redis), "sockudo_rl:"), 500, 60, 20, 60, false, 0, 1));
+        assertThat(TestServers.configuredApps(c)).containsExactly(App.builder("app", "key", "secret")
+                .enableClientMessages(true).build());
+        assertThat(c.cors().origins()).containsExactly("https://a.example", "https://b.example");
+        assertThat(c.cors().credentials()).isTrue();
+        assertThat(c.debug()).isTrue();
+        assertThat(c.maxConnections()).isEqualTo(5000);
+        assertThat(c.toString()).doesNotContain("s3cr");
+    }
+
+    @Test
+    void defaultsThatDifferFromSockudosAreToldOnceWhileInForce() throws IOException {
+        load(null, Map.of());
+        List<String> told = logs.all().stream().filter(line -> line.startsWith("Default differs from Sockudo")).toList();
+        assertThat(told).hasSize(5).doesNotHaveDuplicates()
+                .anyMatch(line -> line.contains("rate_limiter.enabled is false (Sockudo: true)"))
+                .anyMatch(line -> line.contains("cors.credentials is false (Sockudo: true)"))
+                .anyMatch(line -> line.contains("webhooks.batching.enabled is false (Sockudo: true)"))
+                .anyMatch(line -> line.contains("HTTP API bodies are limited to 2048 KB"))
+                .anyMatch(line -> line.contains("queue.driver is memory (Sockudo: redis)"));
+
+        CapturedLogs chosen = CapturedLogs.onThisThread(ConfigLoader.class);
+        try (chosen) {
+            loadJson("""
+                    {"rate_limiter": {"enabled": false}, "cors": {"credentials": false}, "http_max_body_kb": 100,
+                     "webhooks": {"batching": {"enabled": false}}, "queue": {"driver": "memory"},
+                     "adapter": {"driver": "redis", "fallback_to_local": false}}
+                    """);
+            assertThat(chosen.all()).noneMatch(line -> line.startsWith("Default differs from Sockudo"));
+        }
+    }
+
+    @Test
     void badEnvironmentValuesNameTheVariable() {
         assertThat(errorFor(null, Map.of("PORT", "abc")))
                 .isEqualTo("PORT: expected an integer between 0 and 65535, got 'abc'");
         assertThat(errorFor(null, Map.of("DEBUG", "maybe")))
-                .isEqualTo("DEBUG: expected true/false/1/0/yes/no, got 'maybe'");
+                .isEqualTo("DEBUG: expected true/false, 1/0, yes/no or on/off, got 'maybe'");
         assertThat(errorFor(null, Map.of("ACTIVITY_TIMEOUT", "0")))
                 .isEqualTo("ACTIVITY_TIMEOUT: expected an integer >= 1, got '0'");
     }

@@ -131,10 +131,10 @@ class WebhookConfigTest {
         webhooksOf("[{\"url\": \"https://h.example.com\", \"event_types\": [\"client_event\"], \"retry\": {\"enabled\": false},"
                 + " \"request_timeout_ms\": 100, \"lambda\": {\"function_name\": \"f\"}, \"colour\": \"red\"}]");
         assertThat(warnings())
-                .anyMatch(w -> w.contains("webhooks[0].retry' ignored") && w.contains("the same timeout and retries"))
+                .anyMatch(w -> w.contains("webhooks[0].retry.enabled' ignored") && w.contains("the same timeout and retries"))
                 .anyMatch(w -> w.contains("webhooks[0].request_timeout_ms' ignored"))
-                .anyMatch(w -> w.contains("webhooks[0].lambda' ignored") && w.contains("the url is used"))
-                .anyMatch(w -> w.contains("Unknown webhook key 'app_manager.array.apps[0].webhooks[0].colour'"));
+                .anyMatch(w -> w.contains("webhooks[0].lambda.function_name' ignored") && w.contains("the url is used"))
+                .anyMatch(w -> w.contains("Unknown configuration key 'app_manager.array.apps[0].webhooks[0].colour'"));
     }
 
     @Test
@@ -190,7 +190,8 @@ class WebhookConfigTest {
     @Test
     void queueDriversOfSockudoThatHeraldLacksAreRefusedByName() throws IOException {
         assertThat(errorFor("{\"queue\": {\"driver\": \"sqs\"}}"))
-                .startsWith("queue.driver: 'sqs' is not available in this build yet (available: memory, redis, redis-cluster, none)");
+                .startsWith("queue.driver: 'sqs' is a Sockudo driver that Herald does not have (Herald has: memory, redis,"
+                        + " redis-cluster, none)");
         assertThat(errorFor("{\"queue\": {\"driver\": \"rabbit\"}}")).startsWith("queue.driver: expected one of memory, redis,");
         assertThat(errorFor("{\"webhooks\": {\"batching\": {\"duration\": 0}}}"))
                 .startsWith("webhooks.batching.duration: expected an integer between 1 and 60000, got 0");
@@ -200,7 +201,8 @@ class WebhookConfigTest {
     @Test
     void queueReliabilityIsWarnedAbout() throws IOException {
         loadJson("{\"queue\": {\"reliability\": {\"max_attempts\": 5}}}");
-        assertThat(warnings()).anyMatch(w -> w.contains("queue.reliability is not used by Herald"));
+        assertThat(warnings()).anyMatch(w -> w.startsWith("Ignored setting queue.reliability.max_attempts: Herald's webhook"
+                + " retries are its own"));
     }
 
     @Test

@@ -152,7 +152,7 @@ class MetricsTest {
             HeraldConfig config = TestServers.config(APP).toBuilder()
                     .metrics(new HeraldConfig.MetricsConfig(true, "127.0.0.1", taken.getLocalPort(), "sockudo_")).build();
             assertThatThrownBy(() -> Herald.start(config))
-                    .hasMessage("metrics: cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": address already in use");
+                    .hasMessage("cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (metrics.port): address already in use");
         }
     }
 

@@ -197,12 +197,41 @@ class RawConnectionTest {
     }
 
     @Test
-    void singleTextFrameOverMaxPayloadClosesWith1009() throws Exception {
+    void aMessageOverMaxPayloadGetsAnErrorAndTheConnectionStays() {
+        try (RawClient client = RawClient.connectEstablished(port, KEY)) {
+            client.send("{\"event\":\"pusher:ping\",\"data\":\"" + "x".repeat(65 * 1024) + "\"}");
+            assertThat(client.expectError(null).path("message").asText())
+                    .matches("Message is \\d+ bytes; the largest a client may send is 64 KB \\(websocket_max_payload_kb\\)");
+            client.send("{\"event\":\"pusher:ping\"}");
+            client.expect("pusher:pong");
+        }
+    }
+
+    @Test
+    void aClientEventBetweenMaxPayloadAndTheAppsEventLimitGetsTheDocumentedError() {
+        // websocket_max_payload_kb 64, max_event_payload_in_kb 100: an 80 KB event is refused with
+        // pusher:error, as one over 100 KB would be, not closed with 1009.
+        try (RawClient client = RawClient.connectEstablished(port, KEY)) {
+            String channel = "private-big";
+            client.subscribe(channel, ApiSigner.channelAuth(KEY, TestServers.APP_SECRET, client.socketId(), channel), null);
+            client.expectSubscribed(channel);
+            client.event("client-big", channel, "y".repeat(80 * 1024));
+            assertThat(client.expectError(null).path("message").asText())
+                    .contains("(websocket_max_payload_kb)");
+            client.event("client-small", channel, "ok");
+            client.send("{\"event\":\"pusher:ping\"}");
+            client.expect("pusher:pong");
+        }
+    }
+
+    @Test
+    void singleTextFrameOverTheReadLimitClosesWith1009() throws Exception {
         try (RawFrameSocket raw = RawFrameSocket.open(port, "/app/" + KEY + "?protocol=7")) {
             assertThat(raw.status()).isEqualTo(101);
             RawFrameSocket.Frame first = raw.readFrame();
             assertThat(first.text()).contains("pusher:connection_established");
-            String message = "{\"event\":\"pusher:ping\",\"data\":\"" + "x".repeat(65 * 1024) + "\"}";
+            // Twice websocket_max_payload_kb, at least 256 KB, is not even read.
+            String message = "{\"event\":\"pusher:ping\",\"data\":\"" + "x".repeat(300 * 1024) + "\"}";
             try {
                 raw.sendText(message);
             } catch (java.io.IOException e) {
@@ -215,10 +244,10 @@ class RawConnectionTest {
     }
 
     @Test
-    void fragmentedMessageOverMaxPayloadClosesWith1009() {
+    void fragmentedMessageOverTheReadLimitClosesWith1009() {
         // The JDK client splits a long text message into several frames, each under the limit.
         try (RawClient client = RawClient.connectEstablished(port, KEY)) {
-            String data = "x".repeat(65 * 1024);
+            String data = "x".repeat(300 * 1024);
             try {
                 client.send("{\"event\":\"pusher:ping\",\"data\":\"" + data + "\"}");
             } catch (IllegalStateException e) {

@@ -17,6 +17,7 @@ public final class CapturedLogs implements AutoCloseable {
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
     private final List<Logger> loggers;
     private final Predicate<ILoggingEvent> keep;
+    private final java.util.Map<Logger, Level> levelsBefore = new java.util.HashMap<>();
 
     private CapturedLogs(Predicate<ILoggingEvent> keep, Class<?>... sources) {
         this(keep, java.util.Arrays.stream(sources).map(Class::getName).toArray(String[]::new));
@@ -43,6 +44,18 @@ public final class CapturedLogs implements AutoCloseable {
     public static CapturedLogs onThisThread(Class<?>... sources) {
         String thread = Thread.currentThread().getName();
         return new CapturedLogs(e -> e.getThreadName().equals(thread), sources);
+    }
+
+    /**
+     * Lowers these loggers to DEBUG until {@link #close()} (what {@code debug: true} does for the
+     * whole of Herald), so that their debug lines are captured.
+     */
+    public CapturedLogs atDebug() {
+        loggers.forEach(l -> {
+            levelsBefore.putIfAbsent(l, l.getLevel());
+            l.setLevel(Level.DEBUG);
+        });
+        return this;
     }
 
     /** The formatted messages at WARN level. */
@@ -73,5 +86,6 @@ public final class CapturedLogs implements AutoCloseable {
     @Override
     public void close() {
         loggers.forEach(l -> l.detachAppender(appender));
+        levelsBefore.forEach(Logger::setLevel);
     }
 }
