@@ -5,6 +5,7 @@ import io.herald.cluster.ClusterMessage.Kind;
 import io.herald.events.ServerEvents;
 import io.netty.buffer.ByteBuf;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -200,6 +201,11 @@ public final class ClusterAdapter implements Adapter {
     @Override
     public long oldestHeartbeatAgeMillis() {
         return membership.oldestHeartbeatAgeMillis();
+    }
+
+    /** The node ids that decide channel facts, as this node counts them (for tests). */
+    List<String> decidingNodes() {
+        return membership.decidingNodes();
     }
 
     // --- what the bus brings ---

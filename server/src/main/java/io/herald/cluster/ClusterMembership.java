@@ -248,6 +248,11 @@ final class ClusterMembership {
         decidingNodes = List.copyOf(nodes);
     }
 
+    /** The node ids that decide facts now, as this node counts them. Any thread. */
+    List<String> decidingNodes() {
+        return decidingNodes;
+    }
+
     /** This node decides the facts of {@code channel}. */
     boolean ownsHere(String appId, String channel) {
         return bus.self().nodeId().equals(ChannelOwners.ownerOf(decidingNodes, appId, channel));

@@ -101,6 +101,7 @@ class ClusterConvergenceTest {
         Node a = nodes.start("a");
         Node b = nodes.start("b");
         MemoryNodes.awaitLinked(a, b);
+        MemoryNodes.awaitDeciding(a, b);
         String channel = channelOwnedBy("b", "a", "b");
         a.subscribers(channel, 1);
         assertThat(nodes.nextFact()).isEqualTo("b: occupied " + channel);

@@ -184,6 +184,13 @@ final class MemoryNodes implements AutoCloseable {
                 () -> java.util.Arrays.stream(linked).map(node -> node.id + " counts " + node.adapter.liveNodes()).toList().toString());
     }
 
+    /** Waits until every given node decides channel facts, each counting all of them (nothing announces it). */
+    static void awaitDeciding(Node... deciding) throws InterruptedException {
+        Poll.until("every node decides with the others", WAIT, Duration.ofMillis(5),
+                () -> java.util.Arrays.stream(deciding).allMatch(node -> node.adapter.decidingNodes().size() == deciding.length),
+                () -> java.util.Arrays.stream(deciding).map(node -> node.id + " " + node.adapter.decidingNodes()).toList().toString());
+    }
+
     /** The next fact any node reported. */
     String nextFact() throws InterruptedException {
         return next(facts, "a channel fact");
