@@ -151,7 +151,8 @@ final class ChannelFacts {
         if (present) {
             cancelHold(key);
             announce(key, true);
-        } else if (!holds.containsKey(key)) {
+        } else if (!holds.containsKey(key) && !thread.isShutdown()) {
+            // A node that stops holds nothing: a node that stays takes the fact over (see endHolds).
             holds.put(key, thread.schedule(() -> holdEnded(key), holdMillis, TimeUnit.MILLISECONDS));
         }
     }

@@ -6,29 +6,38 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * One message between nodes, in a compact binary form: a format byte, the kind, the sending node,
- * then length-prefixed UTF-8 fields, then an opaque body (a WebSocket frame, or JSON). Published
- * frames travel as bytes, so receivers deliver them without decoding or re-encoding JSON.
+ * One message between nodes, in a compact binary form: a format byte, the kind, the field count,
+ * the sending node's id and boot id, the boot id of the one node it is for (null when it is for
+ * every node), then length-prefixed UTF-8 fields, then an opaque body (a WebSocket frame, or
+ * JSON). Published frames travel as bytes, so receivers deliver them without decoding or
+ * re-encoding JSON.
  */
-record ClusterMessage(Kind kind, String origin, String[] fields, byte[] bytes, int bodyOffset) {
-    private static final byte FORMAT = 1;
+record ClusterMessage(Kind kind, Peer sender, String target, String[] fields, byte[] bytes, int bodyOffset) {
+    /** 2: the boot id and the target came in; nodes of format 1 and 2 cannot read each other. */
+    static final byte FORMAT = 2;
     private static final int NULL_FIELD = -1;
 
     enum Kind {
         /** fields: app, channel, excluded socket id; body: the frame. */
         PUBLISH,
-        /** I am alive. fields: "1" once I decide channel facts (see ChannelFacts); body: my connections per app. */
+        /**
+         * I am alive. fields: "1" once I decide channel facts (see ChannelFacts), the version and the
+         * digest of my replicated state (see ReplicatedState); body: my connections per app.
+         */
         HEARTBEAT,
         /** I am shutting down: forget my presence members now. */
         BYE,
-        /** fields: app, channel, user id, user_info JSON (or null). */
+        /** fields: state version, app, channel, user id, user_info JSON (or null). */
         PRESENCE_JOIN,
-        /** fields: app, channel, user id. */
+        /** fields: state version, app, channel, user id. */
         PRESENCE_LEAVE,
-        /** Send me your presence members (to my node subject). */
+        /** fields: state version, app, channel, "1" (I have subscribers now) or "0" (I have none left). */
+        OCCUPANCY,
+        /** Send me your state (to my node subject). */
         SYNC_REQUEST,
         /**
-         * body: JSON {"presence": {app: {channel: {user id: user_info JSON string or null}}},
+         * My whole state. fields: state version, "1" when I have just started (my earlier boots are
+         * gone). body: JSON {"presence": {app: {channel: {user id: user_info JSON string or null}}},
          * "occupied": {app: [channel]}, "announced": [[app, channel, user id or null]]}.
          */
         SYNC,
@@ -38,20 +47,25 @@ record ClusterMessage(Kind kind, String origin, String[] fields, byte[] bytes, i
         REPLY,
         /** fields: app, user id. */
         TERMINATE_USER,
-        /** fields: app, channel, "1" (I have subscribers now) or "0" (I have none left). */
-        OCCUPANCY,
         /** fields: app, channel, user id (null for the channel itself), "1" (announced present) or "0" (gone). */
-        FACT
+        FACT,
+        /**
+         * One part of a message too big for the backend (see MessageParts). fields: message id,
+         * part index, part count; body: that slice of the whole encoded message.
+         */
+        PART
     }
 
     /** Encodes a message; {@code body}'s readable bytes (if any) are copied, the buffer is left as it was. */
-    static byte[] encode(Kind kind, String origin, ByteBuf body, String... fields) {
-        byte[][] encoded = new byte[fields.length + 1][];
-        int size = 3;
-        encoded[0] = origin.getBytes(StandardCharsets.UTF_8);
+    static byte[] encode(Kind kind, Peer sender, String target, ByteBuf body, String... fields) {
+        byte[][] encoded = new byte[fields.length + 3][];
+        encoded[0] = utf8(sender.nodeId());
+        encoded[1] = utf8(sender.boot());
+        encoded[2] = utf8(target);
         for (int i = 0; i < fields.length; i++) {
-            encoded[i + 1] = fields[i] == null ? null : fields[i].getBytes(StandardCharsets.UTF_8);
+            encoded[i + 3] = utf8(fields[i]);
         }
+        int size = 3;
         for (byte[] field : encoded) {
             size += 4 + (field == null ? 0 : field.length);
         }
@@ -71,6 +85,10 @@ record ClusterMessage(Kind kind, String origin, String[] fields, byte[] bytes, i
         return out.array();
     }
 
+    private static byte[] utf8(String text) {
+        return text == null ? null : text.getBytes(StandardCharsets.UTF_8);
+    }
+
     /** Null for bytes this build cannot read (another format, or damaged). */
     static ClusterMessage decode(byte[] bytes) {
         try {
@@ -84,20 +102,33 @@ record ClusterMessage(Kind kind, String origin, String[] fields, byte[] bytes, i
                 return null;
             }
             String origin = readField(in);
+            String boot = readField(in);
+            String target = readField(in);
             String[] fields = new String[count];
             for (int i = 0; i < count; i++) {
                 fields[i] = readField(in);
             }
-            return origin == null ? null : new ClusterMessage(Kind.values()[kind], origin, fields, bytes, in.position());
+            if (origin == null || boot == null) {
+                return null;
+            }
+            return new ClusterMessage(Kind.values()[kind], new Peer(origin, boot), target, fields, bytes, in.position());
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    /** The format byte of a message this build could not read: 1 is an earlier Herald. */
+    static int formatOf(byte[] bytes) {
+        return bytes.length == 0 ? -1 : bytes[0];
     }
 
     private static String readField(ByteBuffer in) {
         int length = in.getInt();
         if (length == NULL_FIELD) {
             return null;
+        }
+        if (length < 0 || length > in.remaining()) {
+            throw new IllegalArgumentException("field length " + length);
         }
         String value = new String(in.array(), in.position(), length, StandardCharsets.UTF_8);
         in.position(in.position() + length);
@@ -106,6 +137,16 @@ record ClusterMessage(Kind kind, String origin, String[] fields, byte[] bytes, i
 
     String field(int index) {
         return index < fields.length ? fields[index] : null;
+    }
+
+    /** A numeric field, or {@code otherwise} when it is absent or not a number. */
+    long longField(int index, long otherwise) {
+        try {
+            String value = field(index);
+            return value == null ? otherwise : Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
     }
 
     int bodyLength() {

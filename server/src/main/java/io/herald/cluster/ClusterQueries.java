@@ -1,10 +1,13 @@
 package io.herald.cluster;
 
+import io.herald.cluster.ClusterMessage.Kind;
 import io.herald.events.ServerEvents;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -21,30 +24,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Channel queries for the whole cluster (the occupied channels of an app, one channel): asked of
- * every live node over the bus and merged with this node's own answer; a node that does not
- * answer within the timeout, or leaves meanwhile, is left out. Everything but {@link #channels}
- * and {@link #channel} runs on the adapter's control thread.
+ * every live node over the bus (scatter) and merged with this node's own answer as the answers
+ * come (gather); a node that does not answer within the timeout, or leaves meanwhile, is left
+ * out. This node answers the others' queries too. Everything but {@link #channels} and
+ * {@link #channel} runs on the adapter's control thread.
  */
 final class ClusterQueries {
     private static final Logger log = LoggerFactory.getLogger(ClusterQueries.class);
-
-    /** Sends a query to every other node: request id, query name, app, argument. */
-    @FunctionalInterface
-    interface Asker {
-        void ask(String requestId, String query, String appId, String argument);
-    }
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A query all nodes answered (or that timed out), merged with this node's own answer. */
     private static final class Pending<T> {
         final String appId;
         final long startedNanos = System.nanoTime();
-        final Set<String> waitingFor;
+        final Set<Peer> waitingFor;
         final Function<JsonNode, T> parse;
         final BinaryOperator<T> merge;
         final CompletableFuture<T> future = new CompletableFuture<>();
         T result;
 
-        Pending(String appId, Set<String> waitingFor, T local, Function<JsonNode, T> parse, BinaryOperator<T> merge) {
+        Pending(String appId, Set<Peer> waitingFor, T local, Function<JsonNode, T> parse, BinaryOperator<T> merge) {
             this.appId = appId;
             this.waitingFor = waitingFor;
             this.result = local;
@@ -53,7 +52,7 @@ final class ClusterQueries {
         }
 
         /** Returns true when nobody else needs to answer. */
-        boolean answered(String node, JsonNode answer) {
+        boolean answered(Peer node, JsonNode answer) {
             if (waitingFor.remove(node) && answer != null) {
                 result = merge.apply(result, parse.apply(answer));
             }
@@ -67,20 +66,20 @@ final class ClusterQueries {
 
     private final ScheduledExecutorService control;
     private final long timeoutMillis;
-    private final Supplier<Set<String>> otherNodes;
-    private final Asker asker;
+    private final Supplier<Set<Peer>> otherNodes;
+    private final ClusterBus bus;
     private final ServerEvents events;
     /** Queries waiting for answers; control only. */
     private final Map<Long, Pending<?>> pending = new HashMap<>();
     private long nextRequestId;
 
-    ClusterQueries(ScheduledExecutorService control, long timeoutMillis, Supplier<Set<String>> otherNodes, Asker asker,
+    ClusterQueries(ScheduledExecutorService control, long timeoutMillis, Supplier<Set<Peer>> otherNodes, ClusterBus bus,
                    ServerEvents events) {
         this.events = events;
         this.control = control;
         this.timeoutMillis = timeoutMillis;
         this.otherNodes = otherNodes;
-        this.asker = asker;
+        this.bus = bus;
     }
 
     CompletableFuture<Map<String, ChannelSnapshot>> channels(String appId, String prefix, Map<String, ChannelSnapshot> local) {
@@ -109,7 +108,7 @@ final class ClusterQueries {
             long id = ++nextRequestId;
             pending.put(id, request);
             try {
-                asker.ask(Long.toString(id), query, appId, argument);
+                bus.broadcast(Kind.QUERY, (byte[]) null, Long.toString(id), query, appId, argument);
                 events.clusterRequestSent(appId);
             } catch (RuntimeException e) {
                 log.warn("cluster query '{}' could not be sent: {}", query, e.toString());
@@ -125,8 +124,15 @@ final class ClusterQueries {
         return request.future;
     }
 
+    /** Another node's query: this node's answer goes back to it alone. */
+    void asked(Peer asker, ClusterMessage query, AdapterEventHandler handler) throws IOException {
+        events.clusterRequestReceived(query.field(2));
+        JsonNode answer = answer(query.field(1), query.field(2), query.field(3), handler);
+        bus.sendTo(asker, Kind.REPLY, answer == null ? null : JSON.writeValueAsBytes(answer), query.field(0));
+    }
+
     /** This node's answer to another node's query; null for a query a newer node knows (answering nothing still ends its wait). */
-    static JsonNode answer(String query, String appId, String argument, AdapterEventHandler handler) {
+    private static JsonNode answer(String query, String appId, String argument, AdapterEventHandler handler) {
         return switch (query) {
             case "channels" -> {
                 ObjectNode channels = JsonNodeFactory.instance.objectNode();
@@ -138,10 +144,11 @@ final class ClusterQueries {
         };
     }
 
-    /** Another node answered request {@code requestId} ({@code answer} null when it had none). */
-    void replied(String node, String requestId, JsonNode answer) {
-        long id = Long.parseLong(requestId);
+    /** Another node answered one of our requests (with no body when it had no answer). */
+    void replied(Peer node, ClusterMessage reply) throws IOException {
+        long id = reply.longField(0, -1);
         Pending<?> request = pending.get(id);
+        JsonNode answer = reply.bodyLength() == 0 ? null : JSON.readTree(reply.bytes(), reply.bodyOffset(), reply.bodyLength());
         if (request != null) {
             events.clusterResponseReceived(request.appId);
             if (request.answered(node, answer)) {
@@ -151,7 +158,7 @@ final class ClusterQueries {
     }
 
     /** A node left: no query waits for it any longer. */
-    void nodeGone(String node) {
+    void nodeGone(Peer node) {
         for (Long id : List.copyOf(pending.keySet())) {
             if (pending.get(id).answered(node, null)) {
                 finish(pending.remove(id), false);

@@ -2,6 +2,7 @@ package io.herald.cluster;
 
 import io.herald.config.HeraldConfig;
 import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
 import io.nats.client.ErrorListener;
 import io.nats.client.Nats;
@@ -9,20 +10,26 @@ import io.nats.client.Options;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.BiConsumer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * NATS core pub/sub (adapter.driver nats) through jnats: one connection, one dispatcher thread
- * for everything received. jnats reconnects by itself, to any of the configured servers.
+ * for everything received. jnats reconnects by itself, to any of the configured servers. Its
+ * reconnect buffer is off: by default it keeps 8 MB of publishes made while disconnected and
+ * sends them once connected again, however old they are by then; here they fail at once.
  */
 public final class NatsTransport implements ClusterTransport {
     private static final Logger log = LoggerFactory.getLogger(NatsTransport.class);
+    private static final CompletionStage<Boolean> SENT = CompletableFuture.completedStage(true);
+    private static final CompletionStage<Boolean> REFUSED = CompletableFuture.completedStage(false);
 
     private final HeraldConfig.AdapterConfig.Nats config;
     private final String connectionName;
-    private Connection connection;
+    private volatile Connection connection;
+    private final EveryMinute failures = new EveryMinute();
 
     public NatsTransport(HeraldConfig.AdapterConfig.Nats config, String nodeId) {
         this.config = config;
@@ -30,13 +37,19 @@ public final class NatsTransport implements ClusterTransport {
     }
 
     @Override
-    public void start(List<String> subjects, BiConsumer<String, byte[]> receiver) {
+    public void start(List<String> subjects, Receiver receiver) {
         Options.Builder options = new Options.Builder()
                 .servers(config.servers().toArray(String[]::new))
                 .connectionName(connectionName)
                 .connectionTimeout(Duration.ofMillis(config.connectionTimeoutMillis()))
                 .maxReconnects(-1)
-                .connectionListener((connection, event) -> log.info("NATS connection {}", event))
+                .reconnectBufferSize(0)
+                .connectionListener((connection, event) -> {
+                    log.info("NATS connection {}", event);
+                    if (event == ConnectionListener.Events.RESUBSCRIBED || event == ConnectionListener.Events.RECONNECTED) {
+                        receiver.resubscribed();
+                    }
+                })
                 .errorListener(new ErrorListener() {
                     @Override
                     public void errorOccurred(Connection connection, String error) {
@@ -63,18 +76,40 @@ public final class NatsTransport implements ClusterTransport {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("adapter.driver nats: interrupted while connecting", e);
         }
-        Dispatcher dispatcher = connection.createDispatcher(message -> receiver.accept(message.getSubject(), message.getData()));
+        Dispatcher dispatcher = connection.createDispatcher(message -> receiver.message(message.getSubject(), message.getData()));
         subjects.forEach(dispatcher::subscribe);
+        try {
+            // A round trip: the server has the subscriptions before this node publishes anything,
+            // so the answers to its first requests are not missed.
+            connection.flush(Duration.ofMillis(config.connectionTimeoutMillis()));
+        } catch (Exception e) {
+            close();
+            throw new IllegalStateException("adapter.driver nats: the server did not answer after subscribing: " + e.getMessage(), e);
+        }
     }
 
     @Override
-    public void publish(String subject, byte[] message) {
+    public CompletionStage<Boolean> publish(String subject, byte[] message) {
         try {
             connection.publish(subject, message);
+            return SENT;
         } catch (IllegalArgumentException | IllegalStateException e) {
-            // Larger than the server's max_payload, or the connection is closed.
-            log.warn("could not publish to NATS subject {}: {}", subject, e.getMessage());
+            // Larger than the server's max_payload, disconnected, or the connection is closed.
+            long held = failures.due(subject);
+            if (held >= 0) {
+                log.warn("could not publish to NATS subject {}: {}{}", subject, e.getMessage(),
+                        held > 0 ? " (and " + held + " more in the last minute)" : "");
+            }
+            return REFUSED;
         }
+    }
+
+    /** The server's max_payload (1 MB unless configured), as it said when this node connected. */
+    @Override
+    public int maxMessageBytes() {
+        Connection current = connection;
+        long max = current == null || current.getServerInfo() == null ? 0 : current.getServerInfo().getMaxPayload();
+        return max > 0 ? (int) Math.min(Integer.MAX_VALUE, max) : 1024 * 1024;
     }
 
     @Override

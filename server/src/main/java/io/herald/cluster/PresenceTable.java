@@ -24,9 +24,10 @@ final class PresenceTable {
         void visit(String appId, String channel, String userId);
     }
 
-    void add(String appId, String channel, String userId, String userInfoJson) {
-        channels.computeIfAbsent(new ChannelKey(appId, channel), key -> new ConcurrentHashMap<>())
-                .put(userId, userInfoJson == null ? NO_INFO : userInfoJson);
+    /** Adds a member or replaces their user_info; true when they were not in the channel. */
+    boolean add(String appId, String channel, String userId, String userInfoJson) {
+        return channels.computeIfAbsent(new ChannelKey(appId, channel), key -> new ConcurrentHashMap<>())
+                .put(userId, userInfoJson == null ? NO_INFO : userInfoJson) == null;
     }
 
     boolean remove(String appId, String channel, String userId) {

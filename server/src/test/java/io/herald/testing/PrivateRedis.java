@@ -1,28 +1,67 @@
 package io.herald.testing;
 
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A redis-server of the test's own on a free loopback port, to stop and start again at will (nothing saved). */
+/**
+ * A redis-server of the test's own on a free loopback port, to stop and start again at will
+ * (nothing saved), or a one-node Redis Cluster holding every slot (it keeps its cluster
+ * configuration across a restart, in a temporary directory).
+ */
 public final class PrivateRedis implements AutoCloseable {
     private final int port;
+    private final List<String> extraArguments;
+    /** The cluster node's directory (its nodes.conf), or null. */
+    private final Path dir;
     private Process process;
 
-    private PrivateRedis(int port) {
+    private PrivateRedis(int port, List<String> extraArguments, Path dir) {
         this.port = port;
+        this.extraArguments = extraArguments;
+        this.dir = dir;
     }
 
     /** Starts one on a free port. */
     public static PrivateRedis start() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        PrivateRedis redis = new PrivateRedis(port);
+        PrivateRedis redis = new PrivateRedis(freePort(), List.of(), null);
         redis.up();
         return redis;
+    }
+
+    /** Starts a Redis Cluster of one node that serves every slot. */
+    public static PrivateRedis startCluster() throws Exception {
+        Path dir = Files.createTempDirectory("herald-redis-cluster-");
+        PrivateRedis redis = new PrivateRedis(freePort(), List.of("--cluster-enabled", "yes", "--dir", dir.toString(),
+                "--cluster-config-file", "nodes.conf"), dir);
+        redis.up();
+        redis.cli("cluster", "addslotsrange", "0", "16383");
+        Poll.until("the one-node cluster is ok", Duration.ofSeconds(10), Duration.ofMillis(50),
+                () -> redis.cli("cluster", "info").contains("cluster_state:ok"), () -> "not ok yet");
+        return redis;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Runs redis-cli against it and returns what it printed. */
+    private String cli(String... command) throws IOException, InterruptedException {
+        List<String> line = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port)));
+        line.addAll(List.of(command));
+        Process cli = new ProcessBuilder(line).redirectErrorStream(true).start();
+        String output = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        cli.waitFor(10, TimeUnit.SECONDS);
+        return output;
     }
 
     public int port() {
@@ -35,8 +74,10 @@ public final class PrivateRedis implements AutoCloseable {
 
     /** Starts it (again) on its port and waits until it listens. */
     public void up() throws Exception {
-        process = new ProcessBuilder("redis-server", "--bind", "127.0.0.1", "--port", Integer.toString(port),
-                "--save", "", "--appendonly", "no").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> line = new ArrayList<>(List.of("redis-server", "--bind", "127.0.0.1", "--port", Integer.toString(port),
+                "--save", "", "--appendonly", "no"));
+        line.addAll(extraArguments);
+        process = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
             Poll.until("redis-server listens on " + port, Duration.ofSeconds(10), Duration.ofMillis(20), () -> {
                 try (Socket ignored = new Socket("127.0.0.1", port)) {
@@ -56,9 +97,17 @@ public final class PrivateRedis implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() throws Exception {
         if (process != null && process.isAlive()) {
             down();
+        }
+        if (dir != null) {
+            try (var files = Files.list(dir)) {
+                for (Path file : files.toList()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+            Files.deleteIfExists(dir);
         }
     }
 }
