@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import io.herald.config.ConfigException;
 import io.herald.config.ConfigLoader;
 import io.herald.config.HeraldConfig;
+import io.herald.wire.Secrets;
 import java.net.BindException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -42,10 +43,12 @@ public final class Main implements Callable<Integer> {
         try {
             herald = Herald.start(config);
         } catch (Exception e) {
+            // Every part masks its own messages; this is the last guard for any credential of the config.
+            String message = Secrets.mask(String.valueOf(e.getMessage()), config.secrets());
             if (e instanceof BindException || e.getCause() instanceof BindException) {
-                System.err.println("herald: cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage());
+                System.err.println("herald: cannot listen on " + config.host() + ":" + config.port() + ": " + message);
             } else {
-                System.err.println("herald: cannot start: " + e.getMessage());
+                System.err.println("herald: cannot start: " + message);
             }
             return 1;
         }

@@ -130,7 +130,28 @@ public final class ConfigLoader {
                 queue(tree),
                 webhooks(tree),
                 metrics(tree),
-                healthCheck(tree));
+                healthCheck(tree),
+                trustedCa(tree, "database.redis.master_tls.ca_path", "DATABASE_REDIS_MASTER_TLS_CA_PATH"));
+    }
+
+    /**
+     * A PEM file of certificate authorities for TLS to a backend (Sockudo's
+     * {@code database.redis.master_tls.ca_path}, Herald's {@code adapter.nats.tls_ca_path}); read
+     * now, so that a wrong path stops start-up naming the key. Null when not set.
+     */
+    private static String trustedCa(ConfigTree tree, String key, String envVar) {
+        String path = tree.string(key, envVar, null);
+        if (path == null) {
+            return null;
+        }
+        try {
+            TrustedCertificates.read(Path.of(path));
+        } catch (IOException | RuntimeException e) {
+            throw invalidHere(tree, key, envVar, new ConfigException(tree.nameOf(key, envVar) + ": cannot read "
+                    + "certificate authorities from " + path + ": "
+                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage())));
+        }
+        return path;
     }
 
     /**
@@ -290,7 +311,8 @@ public final class ConfigLoader {
                         tree.integer("adapter.nats.connection_timeout_ms", null, 5000, 1, 600_000),
                         tree.string("adapter.nats.username", "NATS_USERNAME", null),
                         tree.string("adapter.nats.password", "NATS_PASSWORD", null),
-                        tree.string("adapter.nats.token", "NATS_TOKEN", null));
+                        tree.string("adapter.nats.token", "NATS_TOKEN", null),
+                        trustedCa(tree, "adapter.nats.tls_ca_path", "NATS_TLS_CA_PATH"));
             }
             default -> new HeraldConfig.AdapterConfig.Local();
         };

@@ -1,7 +1,12 @@
 package io.herald.config;
 
 import io.herald.app.App;
+import io.herald.wire.Secrets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The whole server configuration, validated and sealed. Built by {@link ConfigLoader} from
@@ -30,7 +35,8 @@ public record HeraldConfig(
         QueueConfig queue,
         WebhooksConfig webhooks,
         MetricsConfig metrics,
-        HealthCheckConfig healthCheck) {
+        HealthCheckConfig healthCheck,
+        String redisTlsCaPath) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 6001;
@@ -48,6 +54,22 @@ public record HeraldConfig(
     public static final int DEFAULT_HTTP_REQUEST_TIMEOUT_SECONDS = 30;
     /** Seconds a kept-alive HTTP connection may wait for its next request (nginx keeps 75, Node 5). */
     public static final int DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS = 60;
+
+    /**
+     * Without {@code redisTlsCaPath} ({@code database.redis.master_tls.ca_path}): {@code rediss://}
+     * connections trust the JVM's certificate authorities only.
+     */
+    public HeraldConfig(boolean debug, String host, int port, int activityTimeoutSeconds, int pongTimeoutSeconds,
+                        int shutdownGracePeriodSeconds, int userAuthenticationTimeoutSeconds, int websocketMaxPayloadKb,
+                        int httpMaxBodyKb, int maxChannelsPerConnection, int httpRequestTimeoutSeconds,
+                        int httpIdleTimeoutSeconds, String processId, AdapterConfig adapter, AppManagerConfig appManager,
+                        CacheConfig cache, SslConfig ssl, CorsConfig cors, RateLimiterConfig rateLimiter, QueueConfig queue,
+                        WebhooksConfig webhooks, MetricsConfig metrics, HealthCheckConfig healthCheck) {
+        this(debug, host, port, activityTimeoutSeconds, pongTimeoutSeconds, shutdownGracePeriodSeconds,
+                userAuthenticationTimeoutSeconds, websocketMaxPayloadKb, httpMaxBodyKb, maxChannelsPerConnection,
+                httpRequestTimeoutSeconds, httpIdleTimeoutSeconds, processId, adapter, appManager, cache, ssl, cors,
+                rateLimiter, queue, webhooks, metrics, healthCheck, null);
+    }
 
     /**
      * {@code adapter.*}: which cluster driver carries events between nodes, with that driver's
@@ -84,7 +106,7 @@ public record HeraldConfig(
 
             @Override
             public String toString() {
-                return "Redis[" + RedisEndpoint.withoutPasswords(publishUrl) + ", " + RedisEndpoint.withoutPasswords(subscribeUrl)
+                return "Redis[" + Secrets.mask(publishUrl) + ", " + Secrets.mask(subscribeUrl)
                         + ", prefix=" + prefix + ", requestTimeoutMillis=" + requestTimeoutMillis + "]";
             }
         }
@@ -98,13 +120,27 @@ public record HeraldConfig(
             public String driver() {
                 return "redis-cluster";
             }
+
+            @Override
+            public String toString() {
+                return "RedisCluster[" + Secrets.mask(String.join(",", nodes)) + ", prefix=" + prefix
+                        + ", requestTimeoutMillis=" + requestTimeoutMillis + "]";
+            }
         }
 
-        /** NATS core pub/sub on any of {@code servers}. */
+        /**
+         * NATS core pub/sub on any of {@code servers}. {@code tlsCaPath} (PEM): the authorities
+         * trusted for {@code tls://} servers besides the JVM's; null for the JVM's only.
+         */
         record Nats(List<String> servers, String prefix, int requestTimeoutMillis, int connectionTimeoutMillis,
-                    String username, String password, String token) implements AdapterConfig {
+                    String username, String password, String token, String tlsCaPath) implements AdapterConfig {
             public Nats {
                 servers = List.copyOf(servers);
+            }
+
+            public Nats(List<String> servers, String prefix, int requestTimeoutMillis, int connectionTimeoutMillis,
+                        String username, String password, String token) {
+                this(servers, prefix, requestTimeoutMillis, connectionTimeoutMillis, username, password, token, null);
             }
 
             public String driver() {
@@ -113,8 +149,9 @@ public record HeraldConfig(
 
             @Override
             public String toString() {
-                return "Nats[" + servers + ", prefix=" + prefix + ", user=" + username
-                        + (password != null ? ", password=***" : "") + (token != null ? ", token=***" : "") + "]";
+                return "Nats[" + Secrets.mask(String.join(",", servers)) + ", prefix=" + prefix + ", user=" + username
+                        + (password != null ? ", password=***" : "") + (token != null ? ", token=***" : "")
+                        + (tlsCaPath != null ? ", tlsCaPath=" + tlsCaPath : "") + "]";
             }
         }
     }
@@ -129,13 +166,20 @@ public record HeraldConfig(
 
         String describe();
 
+        /** The URL(s) as configured, credentials included: for connecting, never for printing. */
+        List<String> urls();
+
         record Standalone(String url) implements RedisEndpoint {
             public String driver() {
                 return "redis";
             }
 
             public String describe() {
-                return withoutPasswords(url);
+                return Secrets.mask(url);
+            }
+
+            public List<String> urls() {
+                return Collections.singletonList(url);
             }
 
             @Override
@@ -154,21 +198,17 @@ public record HeraldConfig(
             }
 
             public String describe() {
-                return String.join(",", seeds.stream().map(RedisEndpoint::withoutPasswords).toList());
+                return Secrets.mask(String.join(",", seeds));
+            }
+
+            public List<String> urls() {
+                return seeds;
             }
 
             @Override
             public String toString() {
                 return "Cluster[" + describe() + "]";
             }
-        }
-
-        /**
-         * Text fit for logs: every Redis URL in it loses its credentials
-         * ({@code redis://:secret@host:6379/0} becomes {@code redis://host:6379/0}).
-         */
-        static String withoutPasswords(String text) {
-            return text == null ? null : text.replaceAll("(rediss?://)[^@/\\s]*@", "$1");
         }
     }
 
@@ -330,6 +370,14 @@ public record HeraldConfig(
             clusterNodes = List.copyOf(clusterNodes);
         }
 
+        @Override
+        public String toString() {
+            return "QueueConfig[" + driver + ", concurrency=" + concurrency + ", redis=" + Secrets.mask(redisUrl)
+                    + ", clusterNodes=" + Secrets.mask(String.join(",", clusterNodes)) + ", prefix=" + prefix
+                    + ", commandTimeoutMillis=" + commandTimeoutMillis + ", leaseSeconds=" + leaseSeconds
+                    + ", maxJobs=" + maxJobs + "]";
+        }
+
         /** The Redis of the {@code redis} or {@code redis-cluster} driver. */
         public RedisEndpoint redisEndpoint() {
             return driver.equals("redis-cluster") ? new RedisEndpoint.Cluster(clusterNodes) : new RedisEndpoint.Standalone(redisUrl);
@@ -372,6 +420,40 @@ public record HeraldConfig(
         public static HealthCheckConfig defaults() {
             return new HealthCheckConfig(true, 30, 10);
         }
+    }
+
+    /**
+     * Every backend credential of this configuration (Redis passwords in URLs, NATS password and
+     * token, database passwords), for {@link Secrets#mask(String, java.util.Collection)}: the last
+     * guard before a start-up error is printed.
+     */
+    public Set<String> secrets() {
+        Set<String> secrets = new LinkedHashSet<>();
+        List<String> urls = new ArrayList<>();
+        if (adapter instanceof AdapterConfig.Redis redis) {
+            urls.addAll(List.of(redis.publishUrl(), redis.subscribeUrl()));
+        } else if (adapter instanceof AdapterConfig.RedisCluster cluster) {
+            urls.addAll(cluster.nodes());
+        } else if (adapter instanceof AdapterConfig.Nats nats) {
+            urls.addAll(nats.servers());
+            secrets.add(nats.password());
+            secrets.add(nats.token());
+        }
+        if (cache instanceof CacheConfig.Redis redis) {
+            urls.addAll(redis.redis().urls());
+        }
+        if (rateLimiter.backend() instanceof RateLimiterBackend.Redis redis) {
+            urls.addAll(redis.redis().urls());
+        }
+        urls.add(queue.redisUrl());
+        urls.addAll(queue.clusterNodes());
+        if (appManager instanceof AppManagerConfig.Database database) {
+            secrets.add(database.database().password());
+        }
+        urls.forEach(url -> secrets.addAll(Secrets.ofUrl(url)));
+        secrets.remove(null);
+        secrets.removeIf(String::isEmpty);
+        return secrets;
     }
 
     public int websocketMaxPayloadBytes() {
@@ -417,6 +499,7 @@ public record HeraldConfig(
         private WebhooksConfig webhooks;
         private MetricsConfig metrics;
         private HealthCheckConfig healthCheck;
+        private String redisTlsCaPath;
 
         private Builder(HeraldConfig c) {
             debug = c.debug;
@@ -442,6 +525,7 @@ public record HeraldConfig(
             webhooks = c.webhooks;
             metrics = c.metrics;
             healthCheck = c.healthCheck;
+            redisTlsCaPath = c.redisTlsCaPath;
         }
 
         public Builder port(int value) {
@@ -534,11 +618,16 @@ public record HeraldConfig(
             return this;
         }
 
+        public Builder redisTlsCaPath(String value) {
+            redisTlsCaPath = value;
+            return this;
+        }
+
         public HeraldConfig build() {
             return new HeraldConfig(debug, host, port, activityTimeoutSeconds, pongTimeoutSeconds,
                     shutdownGracePeriodSeconds, userAuthenticationTimeoutSeconds, websocketMaxPayloadKb, httpMaxBodyKb,
                     maxChannelsPerConnection, httpRequestTimeoutSeconds, httpIdleTimeoutSeconds, processId, adapter, appManager,
-                    cache, ssl, cors, rateLimiter, queue, webhooks, metrics, healthCheck);
+                    cache, ssl, cors, rateLimiter, queue, webhooks, metrics, healthCheck, redisTlsCaPath);
         }
     }
 }

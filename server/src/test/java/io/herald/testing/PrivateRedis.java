@@ -3,26 +3,47 @@ package io.herald.testing;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A redis-server of the test's own on a free loopback port, to stop and start again at will (nothing saved). */
 public final class PrivateRedis implements AutoCloseable {
     private final int port;
+    private final List<String> options;
     private Process process;
 
-    private PrivateRedis(int port) {
+    private PrivateRedis(int port, List<String> options) {
         this.port = port;
+        this.options = options;
     }
 
     /** Starts one on a free port. */
     public static PrivateRedis start() throws Exception {
+        return start(List.of());
+    }
+
+    /** Starts one on a free port with more redis-server options ({@code --requirepass}, for instance). */
+    public static PrivateRedis start(List<String> options) throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        PrivateRedis redis = new PrivateRedis(port);
+        PrivateRedis redis = new PrivateRedis(port, List.copyOf(options));
         redis.up();
         return redis;
+    }
+
+    /**
+     * Starts one that speaks only TLS on its port, with the server certificate of {@code tls}
+     * (clients are not asked for certificates), and more options.
+     */
+    public static PrivateRedis startTls(TestCertificates tls, List<String> options) throws Exception {
+        List<String> all = new ArrayList<>(List.of("--tls-port", "{port}", "--port", "0",
+                "--tls-cert-file", tls.serverCertificate().toString(), "--tls-key-file", tls.serverKey().toString(),
+                "--tls-ca-cert-file", tls.caCertificate().toString(), "--tls-auth-clients", "no"));
+        all.addAll(options);
+        return start(all);
     }
 
     public int port() {
@@ -35,8 +56,10 @@ public final class PrivateRedis implements AutoCloseable {
 
     /** Starts it (again) on its port and waits until it listens. */
     public void up() throws Exception {
-        process = new ProcessBuilder("redis-server", "--bind", "127.0.0.1", "--port", Integer.toString(port),
-                "--save", "", "--appendonly", "no").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> command = new ArrayList<>(List.of("redis-server", "--bind", "127.0.0.1", "--port", Integer.toString(port),
+                "--save", "", "--appendonly", "no"));
+        options.forEach(option -> command.add(option.replace("{port}", Integer.toString(port))));
+        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
             Poll.until("redis-server listens on " + port, Duration.ofSeconds(10), Duration.ofMillis(20), () -> {
                 try (Socket ignored = new Socket("127.0.0.1", port)) {
