@@ -43,6 +43,7 @@ import io.herald.webhooks.RedisWebhookQueue;
 import io.herald.webhooks.WebhookQueue;
 import io.herald.webhooks.WebhookStats;
 import io.herald.webhooks.Webhooks;
+import java.nio.file.Path;
 import java.time.Duration;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
@@ -85,7 +86,8 @@ public final class Herald implements AutoCloseable {
         this.metrics = config.metrics().enabled()
                 ? new PrometheusMetrics(config.metrics().prefix()) : null;
         MeterRegistry meters = metrics == null ? null : metrics.registry();
-        this.lettuce = LettuceClients.onLoops(loops.workers(), meters);
+        this.lettuce = LettuceClients.onLoops(loops.workers(), meters,
+                config.redisTlsCaPath() == null ? null : Path.of(config.redisTlsCaPath()));
         // What is opened so far, closed again if a later part cannot start.
         List<AutoCloseable> opened = new ArrayList<>();
         try {

@@ -5,6 +5,7 @@ import io.herald.config.ConfigException;
 import io.herald.config.ConfigLoader;
 import io.herald.config.HeraldConfig;
 import io.herald.transport.ListenException;
+import io.herald.wire.Secrets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
@@ -45,7 +46,8 @@ public final class Main implements Callable<Integer> {
             System.err.println("herald: " + e.getMessage());
             return 1;
         } catch (Exception e) {
-            System.err.println("herald: cannot start: " + e.getMessage());
+            // Every part masks its own messages; this is the last guard for any credential of the config.
+            System.err.println("herald: cannot start: " + Secrets.mask(String.valueOf(e.getMessage()), config.secrets()));
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(herald::close, "herald-shutdown"));

@@ -55,6 +55,13 @@ public record App(
         return new Builder(id, key, secret);
     }
 
+    /** Without the secret, which signs everything of the app: an app may end up in a log line. */
+    @Override
+    public String toString() {
+        return "App[id=" + id + ", key=" + key + ", secret=***, enabled=" + enabled + ", maxConnections=" + maxConnections
+                + ", enableClientMessages=" + enableClientMessages + ", webhooks=" + webhooks + "]";
+    }
+
     /** A builder holding this app's values, to change some of them. */
     public Builder toBuilder() {
         return new Builder(id, key, secret)

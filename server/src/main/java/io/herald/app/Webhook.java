@@ -1,5 +1,6 @@
 package io.herald.app;
 
+import io.herald.wire.Secrets;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,6 +22,12 @@ public record Webhook(String url, List<String> eventTypes, String channelNameSta
     /** A webhook for the given event kinds of every channel, without extra headers. */
     public static Webhook to(String url, String... eventTypes) {
         return new Webhook(url, List.of(eventTypes), null, null, null, Map.of());
+    }
+
+    /** Without credentials: the URL's user-info is dropped and header values (an Authorization) hidden. */
+    @Override
+    public String toString() {
+        return "Webhook[" + Secrets.mask(url) + ", eventTypes=" + eventTypes + ", headers=" + headers.keySet() + "]";
     }
 
     /** Whether an event named {@code eventName} (channel_occupied, ...) on {@code channel} goes to this webhook. */

@@ -7,9 +7,14 @@ import io.nats.client.Dispatcher;
 import io.nats.client.ErrorListener;
 import io.nats.client.Nats;
 import io.nats.client.Options;
+import io.herald.config.TrustedCertificates;
+import io.herald.wire.Secrets;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -28,12 +33,20 @@ public final class NatsTransport implements ClusterTransport {
 
     private final HeraldConfig.AdapterConfig.Nats config;
     private final String connectionName;
+    /** The servers for messages (without credentials), and every credential to mask in jnats's texts. */
+    private final String where;
+    private final Set<String> secrets = new HashSet<>();
     private volatile Connection connection;
     private final EveryMinute failures = new EveryMinute();
 
     public NatsTransport(HeraldConfig.AdapterConfig.Nats config, String nodeId) {
         this.config = config;
         this.connectionName = "herald-" + nodeId;
+        this.where = Secrets.mask(String.join(",", config.servers()));
+        config.servers().forEach(server -> secrets.addAll(Secrets.ofUrl(server)));
+        secrets.add(config.password());
+        secrets.add(config.token());
+        secrets.remove(null);
     }
 
     @Override
@@ -53,14 +66,22 @@ public final class NatsTransport implements ClusterTransport {
                 .errorListener(new ErrorListener() {
                     @Override
                     public void errorOccurred(Connection connection, String error) {
-                        log.warn("NATS error: {}", error);
+                        log.warn("NATS error: {}", Secrets.mask(error, secrets));
                     }
 
                     @Override
                     public void exceptionOccurred(Connection connection, Exception exception) {
-                        log.warn("NATS: {}", exception.toString());
+                        log.warn("NATS: {}", Secrets.mask(exception.toString(), secrets));
                     }
                 });
+        if (config.tlsCaPath() != null) {
+            try {
+                // With a context jnats speaks TLS to every server (tls:// or not), trusting this CA.
+                options.sslContext(TrustedCertificates.sslContext(Path.of(config.tlsCaPath())));
+            } catch (IOException e) {
+                throw new IllegalStateException("adapter.nats.tls_ca_path: " + e.getMessage(), e);
+            }
+        }
         if (config.token() != null) {
             options.token(config.token().toCharArray());
         }
@@ -70,8 +91,9 @@ public final class NatsTransport implements ClusterTransport {
         try {
             connection = Nats.connect(options.build());
         } catch (IOException e) {
-            throw new IllegalStateException("adapter.driver nats: cannot connect to " + String.join(",", config.servers())
-                    + ": " + e.getMessage(), e);
+            // Without the cause: jnats's message lists the servers as configured, credentials included.
+            throw new IllegalStateException("adapter.driver nats: cannot connect to " + where + ": "
+                    + Secrets.describe(e, secrets));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("adapter.driver nats: interrupted while connecting", e);

@@ -1,6 +1,7 @@
 package io.herald.cluster;
 
 import io.herald.redis.LettuceClients;
+import io.herald.redis.RedisConnection;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -16,9 +17,12 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.herald.wire.Secrets;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +55,10 @@ public final class RedisTransport implements ClusterTransport {
     private static final int MAX_MESSAGE_BYTES = 512 * 1024 * 1024;
 
     private final String name;
+    /** The URL(s), for messages: without credentials. */
     private final String where;
+    /** The passwords in the URL(s), masked wherever a driver's message might print them. */
+    private final Set<String> secrets;
     private final AbstractRedisClient client;
     private final Connector connector;
     /** Redis Cluster: sharded pub/sub (SPUBLISH/SSUBSCRIBE), see {@link #cluster}. */
@@ -69,9 +76,11 @@ public final class RedisTransport implements ClusterTransport {
         void connect(RedisTransport transport);
     }
 
-    private RedisTransport(String name, String where, AbstractRedisClient client, Connector connector) {
+    private RedisTransport(String name, List<String> urls, AbstractRedisClient client, Connector connector) {
         this.name = name;
-        this.where = where;
+        this.where = Secrets.mask(String.join(",", urls.stream().distinct().toList()));
+        this.secrets = new HashSet<>();
+        urls.forEach(url -> secrets.addAll(Secrets.ofUrl(url)));
         this.client = client;
         this.connector = connector;
     }
@@ -79,9 +88,10 @@ public final class RedisTransport implements ClusterTransport {
     /** A single Redis server: {@code publishUrl} and {@code subscribeUrl} may name the same one. */
     public static RedisTransport standalone(LettuceClients lettuce, String publishUrl, String subscribeUrl) {
         RedisClient client = lettuce.standalone();
-        client.setOptions(ClientOptions.builder().disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        // Built on the node's client options (they carry the trusted CA of rediss://).
+        client.setOptions(lettuce.clientOptions().disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .requestQueueSize(MAX_QUEUED_COMMANDS).timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT)).build());
-        return new RedisTransport("redis", publishUrl, client, transport -> {
+        return new RedisTransport("redis", List.of(publishUrl, subscribeUrl), client, transport -> {
             StatefulRedisConnection<byte[], byte[]> publish = client.connect(ByteArrayCodec.INSTANCE, RedisURI.create(publishUrl));
             transport.publishConnection = publish;
             transport.publisher = publish.async();
@@ -92,9 +102,9 @@ public final class RedisTransport implements ClusterTransport {
     /** A Redis Cluster, found from any of its {@code seedUrls}. */
     public static RedisTransport cluster(LettuceClients lettuce, List<String> seedUrls) {
         RedisClusterClient client = lettuce.cluster(seedUrls);
-        client.setOptions(ClusterClientOptions.builder()
+        client.setOptions(lettuce.clusterClientOptions()
                 .requestQueueSize(MAX_QUEUED_COMMANDS).timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT)).build());
-        return new RedisTransport("redis-cluster", String.join(",", seedUrls), client, transport -> {
+        return new RedisTransport("redis-cluster", seedUrls, client, transport -> {
             StatefulRedisClusterConnection<byte[], byte[]> publish = client.connect(ByteArrayCodec.INSTANCE);
             transport.publishConnection = publish;
             transport.publisher = publish.async();
@@ -109,7 +119,7 @@ public final class RedisTransport implements ClusterTransport {
             connector.connect(this);
         } catch (RuntimeException e) {
             close();
-            throw new IllegalStateException("adapter.driver " + name + ": cannot connect to " + where + ": " + e.getMessage(), e);
+            throw RedisConnection.cannotConnect("adapter.driver " + name, where, e, secrets);
         }
         subscriber.addListener(new RedisPubSubAdapter<>() {
             @Override

@@ -50,6 +50,7 @@ final class AdapterSettings {
                 tree.integer("adapter.nats.connection_timeout_ms", "NATS_CONNECTION_TIMEOUT_MS", 5000, 1, 600_000),
                 tree.string("adapter.nats.username", "NATS_USERNAME", null),
                 tree.optionalString("adapter.nats.password", "NATS_PASSWORD"),
-                tree.string("adapter.nats.token", "NATS_TOKEN", null));
+                tree.string("adapter.nats.token", "NATS_TOKEN", null),
+                ConfigLoader.trustedCa(tree, "adapter.nats.tls_ca_path", "NATS_TLS_CA_PATH"));
     }
 }

@@ -45,7 +45,7 @@ final class ConfigKeys {
     static final String KEY_PREFIX = "Herald's redis-backed parts have prefixes of their own (cache.redis.prefix, queue.redis.prefix, rate_limiter.redis.prefix)";
     static final String NO_SENTINEL = "Herald cannot find Redis through Sentinel: give the master's address in database.redis.host or a URL (REDIS_URL)";
     static final String SENTINEL_ONLY = "used only with Redis Sentinel, which Herald does not support";
-    static final String REDIS_TLS_TRUST = "Herald checks a Redis TLS certificate against the JVM's trusted authorities and sends no client certificate";
+    static final String REDIS_TLS_TRUST = "Herald checks a Redis TLS certificate (against master_tls.ca_path, else the JVM's authorities) and sends no client certificate";
     static final String NO_POOLING = "Herald's database pool is sized by database.mysql/postgres.connection_pool_size";
     static final String NO_MEMORY_THRESHOLD = "not used (nor by Sockudo)";
     static final String QUEUE_RELIABILITY = "Herald's webhook retries are its own: 1 s doubling to 60 s for webhooks.retry_window_seconds; queue.max_jobs bounds the queue";
@@ -197,7 +197,7 @@ final class ConfigKeys {
                                 .ignoredUnless("true", SHARDED_PUBSUB, "use_sharded_pubsub")
                                 .block("tls", t -> redisTls(t, CLUSTER_TLS)))
                         .block("nats", n -> n.read("servers", "prefix", "request_timeout_ms", "username", "password", "token",
-                                        "connection_timeout_ms")
+                                        "connection_timeout_ms", "tls_ca_path")
                                 .ignored(NATS_TUNING, "nodes_number", "discovery_max_wait_ms", "discovery_idle_wait_ms",
                                         "subscription_capacity", "client_capacity", "max_reconnects",
                                         "presence_sync_chunk_size", "no_echo"));
@@ -227,9 +227,9 @@ final class ConfigKeys {
                             .listOf("sentinels", l -> l.refused(NO_SENTINEL, "host", "port"))
                             .ignored(SENTINEL_ONLY, "sentinel_password", "sentinel_username", "name")
                             .block("sentinel_tls", t -> redisTls(t, SENTINEL_ONLY))
-                            .block("master_tls", t -> t.read("enabled")
+                            .block("master_tls", t -> t.read("enabled", "ca_path")
                                     .refusedUnless("false", REDIS_TLS_TRUST, "accept_invalid_certs")
-                                    .refused(REDIS_TLS_TRUST, "ca_path", "client_cert_path", "client_key_path"))
+                                    .refused(REDIS_TLS_TRUST, "client_cert_path", "client_key_path"))
                             .block("cluster", c -> c.read("username", "password", "use_tls")
                                     .listOf("nodes", ConfigKeys::hostPort))
                             .listOf("cluster_nodes", ConfigKeys::hostPort))

@@ -95,7 +95,8 @@ public final class ConfigLoader {
                 HealthSettings.metrics(tree),
                 HealthSettings.healthCheck(tree),
                 tree.integer("max_connections", "SOCKUDO_MAX_CONNECTIONS", 0, 0, Integer.MAX_VALUE),
-                tree.bool("http_api.usage_enabled", "HTTP_API_USAGE_ENABLED", true));
+                tree.bool("http_api.usage_enabled", "HTTP_API_USAGE_ENABLED", true),
+                trustedCa(tree, "database.redis.master_tls.ca_path", "DATABASE_REDIS_MASTER_TLS_CA_PATH"));
     }
 
     /**
@@ -106,6 +107,26 @@ public final class ConfigLoader {
         boolean debug = tree.bool("debug", "DEBUG_MODE", false);
         String forced = tree.env("DEBUG");
         return forced == null ? debug : EnvValues.bool("DEBUG", forced) || debug;
+    }
+
+    /**
+     * A PEM file of certificate authorities for TLS to a backend (Sockudo's
+     * {@code database.redis.master_tls.ca_path}, Herald's {@code adapter.nats.tls_ca_path}); read
+     * now, so that a wrong path stops start-up naming the key. Null when not set.
+     */
+    static String trustedCa(ConfigTree tree, String key, String envVar) {
+        String path = tree.string(key, envVar, null);
+        if (path == null) {
+            return null;
+        }
+        try {
+            TrustedCertificates.read(Path.of(path));
+        } catch (IOException | RuntimeException e) {
+            throw tree.invalidHere(key, envVar, new ConfigException(tree.nameOf(key, envVar) + ": cannot read "
+                    + "certificate authorities from " + path + ": "
+                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage())));
+        }
+        return path;
     }
 
     /**

@@ -142,11 +142,25 @@ final class ConfigTree {
             try {
                 value = fromJson.apply(node, keyPath);
             } catch (ConfigException e) {
-                throw e.in(sourceOf(keyPath));
+                throw (isSecret(keyPath) ? notShown(keyPath) : e).in(sourceOf(keyPath));
             }
         }
         String raw = envVar == null ? null : env.get(envVar);
-        return raw == null ? value : fromEnv.apply(envVar, raw);
+        try {
+            return raw == null ? value : fromEnv.apply(envVar, raw);
+        } catch (ConfigException e) {
+            throw isSecret(keyPath) ? notShown(envVar) : e;
+        }
+    }
+
+    /** A password, token or secret: a message about its value must not print it. */
+    private static boolean isSecret(String keyPath) {
+        String last = keyPath.substring(keyPath.lastIndexOf('.') + 1);
+        return last.equals("password") || last.equals("token") || last.equals("secret");
+    }
+
+    private static ConfigException notShown(String name) {
+        return new ConfigException(name + ": expected a string (the value is a secret, so it is not shown)");
     }
 
     /**

@@ -1,7 +1,12 @@
 package io.herald.config;
 
 import io.herald.app.App;
+import io.herald.wire.Secrets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The whole server configuration, validated and sealed. Built by {@link ConfigLoader} from
@@ -32,7 +37,8 @@ public record HeraldConfig(
         MetricsConfig metrics,
         HealthCheckConfig healthCheck,
         int maxConnections,
-        boolean usageEnabled) {
+        boolean usageEnabled,
+        String redisTlsCaPath) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 6001;
@@ -52,8 +58,10 @@ public record HeraldConfig(
     public static final int DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS = 60;
 
     /**
-     * Without the node-wide connection cap ({@code max_connections}, 0 = none) and with
-     * {@code GET /usage} on, as most configurations have them.
+     * Without the node-wide connection cap ({@code max_connections}, 0 = none), with
+     * {@code GET /usage} on, and without {@code redisTlsCaPath}
+     * ({@code database.redis.master_tls.ca_path}: {@code rediss://} connections trust the JVM's
+     * certificate authorities only), as most configurations have them.
      */
     public HeraldConfig(boolean debug, String host, int port, int activityTimeoutSeconds, int pongTimeoutSeconds,
                         int shutdownGracePeriodSeconds, int userAuthenticationTimeoutSeconds, int websocketMaxPayloadKb,
@@ -64,7 +72,7 @@ public record HeraldConfig(
         this(debug, host, port, activityTimeoutSeconds, pongTimeoutSeconds, shutdownGracePeriodSeconds,
                 userAuthenticationTimeoutSeconds, websocketMaxPayloadKb, httpMaxBodyKb, maxChannelsPerConnection,
                 httpRequestTimeoutSeconds, httpIdleTimeoutSeconds, processId, adapter, appManager, cache, ssl, cors, rateLimiter,
-                queue, webhooks, metrics, healthCheck, 0, true);
+                queue, webhooks, metrics, healthCheck, 0, true, null);
     }
 
     /**
@@ -102,7 +110,7 @@ public record HeraldConfig(
 
             @Override
             public String toString() {
-                return "Redis[" + RedisEndpoint.withoutPasswords(publishUrl) + ", " + RedisEndpoint.withoutPasswords(subscribeUrl)
+                return "Redis[" + Secrets.mask(publishUrl) + ", " + Secrets.mask(subscribeUrl)
                         + ", prefix=" + prefix + ", requestTimeoutMillis=" + requestTimeoutMillis + "]";
             }
         }
@@ -119,16 +127,24 @@ public record HeraldConfig(
 
             @Override
             public String toString() {
-                return "RedisCluster[" + RedisEndpoint.withoutPasswords(String.join(",", nodes)) + ", prefix=" + prefix
+                return "RedisCluster[" + Secrets.mask(String.join(",", nodes)) + ", prefix=" + prefix
                         + ", requestTimeoutMillis=" + requestTimeoutMillis + "]";
             }
         }
 
-        /** NATS core pub/sub on any of {@code servers}. */
+        /**
+         * NATS core pub/sub on any of {@code servers}. {@code tlsCaPath} (PEM): the authorities
+         * trusted for {@code tls://} servers besides the JVM's; null for the JVM's only.
+         */
         record Nats(List<String> servers, String prefix, int requestTimeoutMillis, int connectionTimeoutMillis,
-                    String username, String password, String token) implements AdapterConfig {
+                    String username, String password, String token, String tlsCaPath) implements AdapterConfig {
             public Nats {
                 servers = List.copyOf(servers);
+            }
+
+            public Nats(List<String> servers, String prefix, int requestTimeoutMillis, int connectionTimeoutMillis,
+                        String username, String password, String token) {
+                this(servers, prefix, requestTimeoutMillis, connectionTimeoutMillis, username, password, token, null);
             }
 
             public String driver() {
@@ -137,8 +153,9 @@ public record HeraldConfig(
 
             @Override
             public String toString() {
-                return "Nats[" + servers + ", prefix=" + prefix + ", user=" + username
-                        + (password != null ? ", password=***" : "") + (token != null ? ", token=***" : "") + "]";
+                return "Nats[" + Secrets.mask(String.join(",", servers)) + ", prefix=" + prefix + ", user=" + username
+                        + (password != null ? ", password=***" : "") + (token != null ? ", token=***" : "")
+                        + (tlsCaPath != null ? ", tlsCaPath=" + tlsCaPath : "") + "]";
             }
         }
     }
@@ -153,13 +170,20 @@ public record HeraldConfig(
 
         String describe();
 
+        /** The URL(s) as configured, credentials included: for connecting, never for printing. */
+        List<String> urls();
+
         record Standalone(String url) implements RedisEndpoint {
             public String driver() {
                 return "redis";
             }
 
             public String describe() {
-                return withoutPasswords(url);
+                return Secrets.mask(url);
+            }
+
+            public List<String> urls() {
+                return Collections.singletonList(url);
             }
 
             @Override
@@ -178,21 +202,17 @@ public record HeraldConfig(
             }
 
             public String describe() {
-                return String.join(",", seeds.stream().map(RedisEndpoint::withoutPasswords).toList());
+                return Secrets.mask(String.join(",", seeds));
+            }
+
+            public List<String> urls() {
+                return seeds;
             }
 
             @Override
             public String toString() {
                 return "Cluster[" + describe() + "]";
             }
-        }
-
-        /**
-         * Text fit for logs: every Redis URL in it loses its credentials
-         * ({@code redis://:secret@host:6379/0} becomes {@code redis://host:6379/0}).
-         */
-        static String withoutPasswords(String text) {
-            return text == null ? null : text.replaceAll("(rediss?://)[^@/\\s]*@", "$1");
         }
     }
 
@@ -371,17 +391,17 @@ public record HeraldConfig(
             clusterNodes = List.copyOf(clusterNodes);
         }
 
+        @Override
+        public String toString() {
+            return "QueueConfig[" + driver + ", concurrency=" + concurrency + ", redis=" + Secrets.mask(redisUrl)
+                    + ", clusterNodes=" + Secrets.mask(String.join(",", clusterNodes)) + ", prefix=" + prefix
+                    + ", commandTimeoutMillis=" + commandTimeoutMillis + ", leaseSeconds=" + leaseSeconds
+                    + ", maxJobs=" + maxJobs + "]";
+        }
+
         /** The Redis of the {@code redis} or {@code redis-cluster} driver. */
         public RedisEndpoint redisEndpoint() {
             return driver.equals("redis-cluster") ? new RedisEndpoint.Cluster(clusterNodes) : new RedisEndpoint.Standalone(redisUrl);
-        }
-
-        @Override
-        public String toString() {
-            return "QueueConfig[driver=" + driver + ", concurrency=" + concurrency + ", redis=" + RedisEndpoint.withoutPasswords(redisUrl)
-                    + ", clusterNodes=" + RedisEndpoint.withoutPasswords(String.join(",", clusterNodes)) + ", prefix=" + prefix
-                    + ", commandTimeoutMillis=" + commandTimeoutMillis + ", leaseSeconds=" + leaseSeconds + ", maxJobs=" + maxJobs
-                    + "]";
         }
 
         public static QueueConfig memory() {
@@ -421,6 +441,40 @@ public record HeraldConfig(
         public static HealthCheckConfig defaults() {
             return new HealthCheckConfig(true, 30, 10);
         }
+    }
+
+    /**
+     * Every backend credential of this configuration (Redis passwords in URLs, NATS password and
+     * token, database passwords), for {@link Secrets#mask(String, java.util.Collection)}: the last
+     * guard before a start-up error is printed.
+     */
+    public Set<String> secrets() {
+        Set<String> secrets = new LinkedHashSet<>();
+        List<String> urls = new ArrayList<>();
+        if (adapter instanceof AdapterConfig.Redis redis) {
+            urls.addAll(List.of(redis.publishUrl(), redis.subscribeUrl()));
+        } else if (adapter instanceof AdapterConfig.RedisCluster cluster) {
+            urls.addAll(cluster.nodes());
+        } else if (adapter instanceof AdapterConfig.Nats nats) {
+            urls.addAll(nats.servers());
+            secrets.add(nats.password());
+            secrets.add(nats.token());
+        }
+        if (cache instanceof CacheConfig.Redis redis) {
+            urls.addAll(redis.redis().urls());
+        }
+        if (rateLimiter.backend() instanceof RateLimiterBackend.Redis redis) {
+            urls.addAll(redis.redis().urls());
+        }
+        urls.add(queue.redisUrl());
+        urls.addAll(queue.clusterNodes());
+        if (appManager instanceof AppManagerConfig.Database database) {
+            secrets.add(database.database().password());
+        }
+        urls.forEach(url -> secrets.addAll(Secrets.ofUrl(url)));
+        secrets.remove(null);
+        secrets.removeIf(String::isEmpty);
+        return secrets;
     }
 
     public int websocketMaxPayloadBytes() {
@@ -468,6 +522,7 @@ public record HeraldConfig(
         private HealthCheckConfig healthCheck;
         private int maxConnections;
         private boolean usageEnabled;
+        private String redisTlsCaPath;
 
         private Builder(HeraldConfig c) {
             debug = c.debug;
@@ -495,6 +550,7 @@ public record HeraldConfig(
             healthCheck = c.healthCheck;
             maxConnections = c.maxConnections;
             usageEnabled = c.usageEnabled;
+            redisTlsCaPath = c.redisTlsCaPath;
         }
 
         public Builder debug(boolean value) {
@@ -612,11 +668,17 @@ public record HeraldConfig(
             return this;
         }
 
+        public Builder redisTlsCaPath(String value) {
+            redisTlsCaPath = value;
+            return this;
+        }
+
         public HeraldConfig build() {
             return new HeraldConfig(debug, host, port, activityTimeoutSeconds, pongTimeoutSeconds,
                     shutdownGracePeriodSeconds, userAuthenticationTimeoutSeconds, websocketMaxPayloadKb, httpMaxBodyKb,
                     maxChannelsPerConnection, httpRequestTimeoutSeconds, httpIdleTimeoutSeconds, processId, adapter, appManager,
-                    cache, ssl, cors, rateLimiter, queue, webhooks, metrics, healthCheck, maxConnections, usageEnabled);
+                    cache, ssl, cors, rateLimiter, queue, webhooks, metrics, healthCheck, maxConnections, usageEnabled,
+                    redisTlsCaPath);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.herald.config;
 
+import io.herald.wire.Secrets;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +36,9 @@ final class JsonValues {
         return node.toString(); // numbers, booleans, null
     }
 
+    /** A value as an error message shows it: shortened, and without the credentials of a URL in it. */
     static String quote(String text) {
+        text = Secrets.mask(text);
         return "'" + (text.length() > 80 ? text.substring(0, 77) + "..." : text) + "'";
     }
 

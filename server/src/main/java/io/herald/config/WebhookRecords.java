@@ -1,5 +1,6 @@
 package io.herald.config;
 
+import io.herald.wire.Secrets;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.app.Webhook;
 import java.net.URI;
@@ -66,7 +67,7 @@ final class WebhookRecords {
         }
         List<String> eventTypes = JsonValues.stringList(node.get("event_types"), keyPath + ".event_types");
         if (eventTypes.isEmpty()) {
-            notes.warn(keyPath + ".event_types is empty: the webhook to " + url + " gets no events");
+            notes.warn(keyPath + ".event_types is empty: the webhook to " + Secrets.mask(url) + " gets no events");
         }
         for (int i = 0; i < eventTypes.size(); i++) {
             if (!EVENT_TYPES.contains(eventTypes.get(i))) {

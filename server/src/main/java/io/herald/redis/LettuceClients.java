@@ -1,7 +1,10 @@
 package io.herald.redis;
 
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
 import io.lettuce.core.metrics.MicrometerOptions;
@@ -18,6 +21,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,8 +37,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LettuceClients implements AutoCloseable {
     private final ClientResources resources;
+    /** TLS for {@code rediss://} trusting a private CA; null: the JVM's authorities (Lettuce's default). */
+    private final SslOptions ssl;
 
-    private LettuceClients(DefaultClientResources.Builder builder) {
+    private LettuceClients(DefaultClientResources.Builder builder, Path trustedCa) {
+        this.ssl = trustedCa == null ? null : SslOptions.builder().jdkSslProvider().trustManager(trustedCa.toFile()).build();
         this.resources = builder
                 // Reconnect tries back off to 2 s at most (Lettuce's default is 30 s): a Redis that is
                 // back is in use again within about 2 s.
@@ -53,29 +60,58 @@ public final class LettuceClients implements AutoCloseable {
      * (null: none), each Redis command's latency is recorded there ({@code lettuce_command_*}).
      */
     public static LettuceClients onLoops(EventLoopGroup workers, MeterRegistry meters) {
+        return onLoops(workers, meters, null);
+    }
+
+    /**
+     * As {@link #onLoops(EventLoopGroup, MeterRegistry)}; {@code rediss://} connections trust the
+     * certificate authorities of the PEM file {@code trustedCa} (null: the JVM's).
+     */
+    public static LettuceClients onLoops(EventLoopGroup workers, MeterRegistry meters, Path trustedCa) {
         DefaultClientResources.Builder builder = DefaultClientResources.builder().eventLoopGroupProvider(new SharedLoops(workers));
         if (meters != null) {
             builder.commandLatencyRecorder(new MicrometerCommandLatencyRecorder(meters, MicrometerOptions.create()));
         }
-        return new LettuceClients(builder);
+        return new LettuceClients(builder, trustedCa);
     }
 
     /** Clients on Lettuce's own threads, for code that has no event loops of its own (tests, tools). */
     public static LettuceClients withOwnThreads() {
-        return new LettuceClients(DefaultClientResources.builder());
+        return new LettuceClients(DefaultClientResources.builder(), null);
+    }
+
+    /**
+     * Options every client of a single Redis starts from: they carry the TLS trust, so a part that
+     * sets its own options (timeouts, queue bounds) must build on these, not replace them.
+     */
+    public ClientOptions.Builder clientOptions() {
+        ClientOptions.Builder options = ClientOptions.builder();
+        return ssl == null ? options : options.sslOptions(ssl);
+    }
+
+    /** {@link #clientOptions()} for a Redis Cluster. */
+    public ClusterClientOptions.Builder clusterClientOptions() {
+        ClusterClientOptions.Builder options = ClusterClientOptions.builder();
+        return ssl == null ? options : options.sslOptions(ssl);
     }
 
     /** A client of no particular server; connections name theirs. Shut it down when done. */
     public RedisClient standalone() {
-        return RedisClient.create(resources);
+        RedisClient client = RedisClient.create(resources);
+        client.setOptions(clientOptions().build());
+        return client;
     }
 
     public RedisClient standalone(String url) {
-        return RedisClient.create(resources, url);
+        RedisClient client = RedisClient.create(resources, url);
+        client.setOptions(clientOptions().build());
+        return client;
     }
 
     public RedisClusterClient cluster(List<String> seedUrls) {
-        return RedisClusterClient.create(resources, seedUrls.stream().map(RedisURI::create).toList());
+        RedisClusterClient client = RedisClusterClient.create(resources, seedUrls.stream().map(RedisURI::create).toList());
+        client.setOptions(clusterClientOptions().build());
+        return client;
     }
 
     /** Stops Lettuce's timer and helper threads; the event loops stay (the node stops them last). */

@@ -7,12 +7,14 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.RedisCodec;
+import io.herald.wire.Secrets;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -60,7 +62,7 @@ public final class RedisConnection<K, V> implements AutoCloseable {
             if (endpoint instanceof RedisEndpoint.Standalone one) {
                 RedisClient single = lettuce.standalone(one.url());
                 client = single;
-                single.setOptions(ClientOptions.builder().disconnectedBehavior(whileDown)
+                single.setOptions(lettuce.clientOptions().disconnectedBehavior(whileDown)
                         .requestQueueSize(options.requestQueueSize()).timeoutOptions(timeouts).build());
                 StatefulRedisConnection<K, V> connection = single.connect(codec);
                 connection.sync().ping();
@@ -68,7 +70,7 @@ public final class RedisConnection<K, V> implements AutoCloseable {
             }
             RedisClusterClient many = lettuce.cluster(((RedisEndpoint.Cluster) endpoint).seeds());
             client = many;
-            many.setOptions(ClusterClientOptions.builder()
+            many.setOptions(lettuce.clusterClientOptions()
                     .requestQueueSize(options.requestQueueSize()).timeoutOptions(timeouts).build());
             StatefulRedisClusterConnection<K, V> connection = many.connect(codec);
             connection.sync().ping();
@@ -77,9 +79,27 @@ public final class RedisConnection<K, V> implements AutoCloseable {
             if (client != null) {
                 client.shutdown();
             }
-            throw new IllegalStateException(part + " " + endpoint.driver() + ": cannot connect to " + endpoint.describe()
-                    + ": " + RedisEndpoint.withoutPasswords(String.valueOf(e.getMessage())), e);
+            throw cannotConnect(part + " " + endpoint.driver(), endpoint.describe(), e, secretsOf(endpoint));
         }
+    }
+
+    /**
+     * The one-line start-up error of a part that cannot reach its Redis: who, where (without
+     * credentials), and Lettuce's reason, masked; a refused password is said in plain words.
+     */
+    public static IllegalStateException cannotConnect(String who, String where, Throwable error, Set<String> secrets) {
+        String reason = Secrets.describe(error, secrets);
+        if (reason.contains("WRONGPASS") || reason.contains("NOAUTH") || reason.contains("invalid password")) {
+            reason = "authentication failed (check the password): " + reason;
+        }
+        return new IllegalStateException(who + ": cannot connect to " + where + ": " + reason, error);
+    }
+
+    /** The passwords in the endpoint's URLs, masked also where a driver's message prints them decoded. */
+    public static Set<String> secretsOf(RedisEndpoint endpoint) {
+        Set<String> secrets = new HashSet<>();
+        endpoint.urls().forEach(url -> secrets.addAll(Secrets.ofUrl(url)));
+        return secrets;
     }
 
     /** Commands that work on a single Redis and on a Redis Cluster (multi-key ones need one hash slot). */

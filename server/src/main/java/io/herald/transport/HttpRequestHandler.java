@@ -24,7 +24,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
@@ -98,8 +97,15 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             HttpResponses.send(ctx, ApiResponse.error(400, "Malformed HTTP request"), false);
             return;
         }
-        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        String path = uri.path();
+        RequestTarget target;
+        try {
+            target = RequestTarget.parse(request.uri());
+        } catch (IllegalArgumentException e) {
+            // A malformed percent-escape: answered, not a closed socket without a word.
+            HttpResponses.send(ctx, ApiResponse.error(400, "Malformed request URI: " + e.getMessage()), false);
+            return;
+        }
+        String path = target.path();
         if (isWebSocketUpgrade(request)) {
             String problem = handshakeProblem(request);
             if (problem != null) {
@@ -110,13 +116,13 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             } else if (draining.getAsBoolean()) {
                 HttpResponses.send(ctx, ApiResponse.error(503, "Server is shutting down"), false);
             } else if (limits.enabled()) {
-                upgradeWithinLimit(ctx, request, path.substring(5), uri.parameters());
+                upgradeWithinLimit(ctx, request, path.substring(5), target.params());
             } else {
-                upgrade(ctx, request, path.substring(5), uri.parameters());
+                upgrade(ctx, request, path.substring(5), target.params());
             }
             return;
         }
-        ApiRequest apiRequest = new ApiRequest(request.method().name(), path, uri.parameters(),
+        ApiRequest apiRequest = new ApiRequest(request.method().name(), path, target.params(),
                 ByteBufUtil.getBytes(request.content()), ctx.alloc());
         if (limits.enabled() && path.startsWith("/apps/")) {
             String ip = clientIp(ctx, request);

@@ -20,7 +20,9 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +71,8 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void onText(TextWebSocketFrame frame) {
+    /** One text frame: parsed here, then handed to the protocol (package-private for the fuzz test). */
+    void onText(TextWebSocketFrame frame) {
         int size = frame.content().readableBytes();
         connection.received(size);
         if (size > maxMessageBytes) {
@@ -81,7 +84,9 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         JsonNode message;
-        try (InputStream in = new ByteBufInputStream(frame.content())) {
+        // Read as UTF-8, as text frames are: from a byte stream Jackson guesses the encoding, and
+        // "\0\0\0o..." (valid UTF-8) made it pick UTF-32 and throw (found by ClientFramesFuzzTest).
+        try (Reader in = new InputStreamReader(new ByteBufInputStream(frame.content()), StandardCharsets.UTF_8)) {
             message = Jsons.MAPPER.readTree(in);
         } catch (JsonProcessingException e) {
             connection.send(Frames.error(connection.channel().alloc(), null, "Invalid JSON: " + e.getOriginalMessage(), null));

@@ -4,6 +4,7 @@ import io.herald.config.HeraldConfig.RedisEndpoint;
 import io.herald.redis.LettuceClients;
 import io.herald.redis.RedisConnection;
 import io.herald.redis.LuaScript;
+import io.herald.wire.Secrets;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
@@ -281,7 +282,7 @@ public final class RedisWebhookQueue implements WebhookQueue {
                         }
                         if (added == 0) {
                             stats.dropped.incrementAndGet();
-                            warn("webhook job " + job.id() + " of app " + job.appId() + " dropped: the line of " + job.url()
+                            warn("webhook job " + job.id() + " of app " + job.appId() + " dropped: the line of " + Secrets.mask(job.url())
                                     + " in " + connection.describe() + " holds queue.max_jobs (" + maxJobsPerLine + ") jobs");
                             return;
                         }

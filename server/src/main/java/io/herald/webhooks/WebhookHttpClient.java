@@ -1,5 +1,6 @@
 package io.herald.webhooks;
 
+import io.herald.wire.Secrets;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -88,7 +89,7 @@ final class WebhookHttpClient {
         URI uri = URI.create(url);
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (uri.getHost() == null || !(scheme.equals("http") || scheme.equals("https"))) {
-            throw new IllegalArgumentException("not an http(s) URL: " + url);
+            throw new IllegalArgumentException("not an http(s) URL: " + Secrets.mask(url));
         }
         boolean secure = scheme.equals("https");
         Origin origin = new Origin(secure, uri.getHost(), uri.getPort() > 0 ? uri.getPort() : secure ? 443 : 80);

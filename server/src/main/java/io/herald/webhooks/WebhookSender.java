@@ -4,6 +4,7 @@ import io.herald.app.App;
 import io.herald.app.AppManager;
 import io.herald.webhooks.WebhookQueue.Leased;
 import io.herald.wire.Signatures;
+import io.herald.wire.Secrets;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
@@ -234,7 +235,7 @@ final class WebhookSender {
         long now = System.nanoTime();
         if (now - endpoint.lastLogNanos >= LOG_EVERY_NANOS) {
             log.warn("webhook {} failed ({}); {} failure(s) since the last warning, retrying with backoff (next try of"
-                    + " app {}'s job in {} ms)", endpoint.url, why, endpoint.unloggedFailures, next.appId(), delay);
+                    + " app {}'s job in {} ms)", Secrets.mask(endpoint.url), why, endpoint.unloggedFailures, next.appId(), delay);
             endpoint.lastLogNanos = now;
             endpoint.unloggedFailures = 0;
         }
@@ -248,7 +249,7 @@ final class WebhookSender {
         long now = System.nanoTime();
         if (now - endpoint.lastLogNanos >= LOG_EVERY_NANOS) {
             log.warn("webhook {} refused app {}'s job ({}); not retried. {} job(s) refused or failed since the last warning",
-                    endpoint.url, leased.job().appId(), why, endpoint.unloggedFailures);
+                    Secrets.mask(endpoint.url), leased.job().appId(), why, endpoint.unloggedFailures);
             endpoint.lastLogNanos = now;
             endpoint.unloggedFailures = 0;
         }
@@ -258,7 +259,7 @@ final class WebhookSender {
         queue.done(leased);
         stats.dropped.incrementAndGet();
         log.warn("webhook job {} of app {} to {} dropped: {} ({} event(s): {})", leased.job().id(), leased.job().appId(),
-                leased.job().url(), why, leased.job().events().size(), summary(leased.job()));
+                Secrets.mask(leased.job().url()), why, leased.job().events().size(), summary(leased.job()));
     }
 
     /** Not tried: back into the queue, as it was. */

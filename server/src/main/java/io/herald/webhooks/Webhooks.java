@@ -9,6 +9,7 @@ import io.herald.events.ServerEvents;
 import io.herald.transport.EventLoops;
 import io.netty.channel.EventLoop;
 import io.herald.wire.Jsons;
+import io.herald.wire.Secrets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -259,7 +260,7 @@ public final class Webhooks implements ServerEvents, AutoCloseable {
         if (now - last >= LOG_EVERY_NANOS && lastDropLogNanos.compareAndSet(last, now)) {
             unloggedDrops.addAndGet(-drops);
             log.warn("webhooks: dropped {} of app {} for {}: {}; {} webhook(s) dropped since the last warning",
-                    what, appId, where, why, drops);
+                    what, appId, Secrets.mask(where), why, drops);
         }
     }
 

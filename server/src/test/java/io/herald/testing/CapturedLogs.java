@@ -3,6 +3,7 @@ package io.herald.testing;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.read.ListAppender;
 import java.util.List;
 import java.util.function.Predicate;
@@ -73,6 +74,22 @@ public final class CapturedLogs implements AutoCloseable {
         synchronized (appender) {
             return appender.list.stream().filter(keep).filter(e -> e.getThrowableProxy() != null)
                     .map(ILoggingEvent::getFormattedMessage).toList();
+        }
+    }
+
+    /**
+     * Each event as a stack trace would print it: the formatted message, then every exception of
+     * its cause chain with its message (what a credential-leak check must search).
+     */
+    public List<String> withThrowableText() {
+        synchronized (appender) {
+            return appender.list.stream().filter(keep).map(e -> {
+                StringBuilder text = new StringBuilder(e.getFormattedMessage());
+                for (IThrowableProxy t = e.getThrowableProxy(); t != null; t = t.getCause()) {
+                    text.append("\n").append(t.getClassName()).append(": ").append(t.getMessage());
+                }
+                return text.toString();
+            }).toList();
         }
     }
 

@@ -18,20 +18,25 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PrivateRedis implements AutoCloseable {
     private final int port;
-    private final List<String> extraArguments;
+    private final List<String> options;
     /** The cluster node's directory (its nodes.conf), or null. */
     private final Path dir;
     private Process process;
 
-    private PrivateRedis(int port, List<String> extraArguments, Path dir) {
+    private PrivateRedis(int port, List<String> options, Path dir) {
         this.port = port;
-        this.extraArguments = extraArguments;
+        this.options = options;
         this.dir = dir;
     }
 
     /** Starts one on a free port. */
     public static PrivateRedis start() throws Exception {
-        PrivateRedis redis = new PrivateRedis(freePort(), List.of(), null);
+        return start(List.of());
+    }
+
+    /** Starts one on a free port with more redis-server options ({@code --requirepass}, for instance). */
+    public static PrivateRedis start(List<String> options) throws Exception {
+        PrivateRedis redis = new PrivateRedis(freePort(), List.copyOf(options), null);
         redis.up();
         return redis;
     }
@@ -64,6 +69,18 @@ public final class PrivateRedis implements AutoCloseable {
         return output;
     }
 
+    /**
+     * Starts one that speaks only TLS on its port, with the server certificate of {@code tls}
+     * (clients are not asked for certificates), and more options.
+     */
+    public static PrivateRedis startTls(TestCertificates tls, List<String> options) throws Exception {
+        List<String> all = new ArrayList<>(List.of("--tls-port", "{port}", "--port", "0",
+                "--tls-cert-file", tls.serverCertificate().toString(), "--tls-key-file", tls.serverKey().toString(),
+                "--tls-ca-cert-file", tls.caCertificate().toString(), "--tls-auth-clients", "no"));
+        all.addAll(options);
+        return start(all);
+    }
+
     public int port() {
         return port;
     }
@@ -74,10 +91,10 @@ public final class PrivateRedis implements AutoCloseable {
 
     /** Starts it (again) on its port and waits until it listens. */
     public void up() throws Exception {
-        List<String> line = new ArrayList<>(List.of("redis-server", "--bind", "127.0.0.1", "--port", Integer.toString(port),
+        List<String> command = new ArrayList<>(List.of("redis-server", "--bind", "127.0.0.1", "--port", Integer.toString(port),
                 "--save", "", "--appendonly", "no"));
-        line.addAll(extraArguments);
-        process = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        options.forEach(option -> command.add(option.replace("{port}", Integer.toString(port))));
+        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
             Poll.until("redis-server listens on " + port, Duration.ofSeconds(10), Duration.ofMillis(20), () -> {
                 try (Socket ignored = new Socket("127.0.0.1", port)) {

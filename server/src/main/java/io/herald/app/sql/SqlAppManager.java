@@ -7,6 +7,7 @@ import io.herald.app.App;
 import io.herald.app.AppManager;
 import io.herald.config.ConfigException;
 import io.herald.config.HeraldConfig.SqlDatabase;
+import io.herald.wire.Secrets;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -239,7 +241,7 @@ public final class SqlAppManager implements AppManager {
             root = root.getCause();
         }
         String message = String.valueOf(root.getMessage() != null ? root.getMessage() : root.toString()).strip();
-        return password == null || password.isEmpty() ? message : message.replace(password, "***");
+        return Secrets.mask(message, password == null ? Set.of() : Set.of(password));
     }
 
     private static ThreadFactory daemonThreads(String prefix) {
