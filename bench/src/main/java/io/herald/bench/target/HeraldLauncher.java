@@ -42,6 +42,14 @@ public final class HeraldLauncher {
     private final List<String> jvmOpts;
     private String javaVersion;
 
+    /** Nodes of one cluster start in parallel: ask `java -version` once. */
+    private synchronized String javaVersion() {
+        if (javaVersion == null) {
+            javaVersion = Processes.javaVersion(java);
+        }
+        return javaVersion;
+    }
+
     /**
      * @param jar the shaded server jar
      * @param java the java executable
@@ -74,6 +82,12 @@ public final class HeraldLauncher {
         return jvmOpts;
     }
 
+    /** jcmd of the JDK that runs Herald (the JVM's own version attaches most reliably), else jcmd on the PATH. */
+    public String jcmd() {
+        Path sibling = Path.of(java).resolveSibling("jcmd");
+        return Files.isExecutable(sibling) ? sibling.toString() : "jcmd";
+    }
+
     /** Starts one node with the bench's defaults. */
     public RunningServer start() throws IOException {
         return start("bench-herald", Map.of());
@@ -87,13 +101,21 @@ public final class HeraldLauncher {
      * @throws StartFailure when the process exits or does not answer GET /up within 30 s
      */
     public RunningServer start(String nodeName, Map<String, String> extraEnv) throws IOException {
+        return start(nodeName, extraEnv, 0);
+    }
+
+    /**
+     * Starts one node on {@code port} (0: a free one). Chaos starts a SIGKILLed node again on its
+     * old port, as a process manager would.
+     */
+    public RunningServer start(String nodeName, Map<String, String> extraEnv, int port) throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new StartFailure("server jar " + jar + " does not exist (build it: mvn -q -B -DskipTests -pl server -am package)");
         }
-        if (javaVersion == null) {
-            javaVersion = Processes.javaVersion(java);
+        String javaVersion = javaVersion();
+        if (port == 0) {
+            port = Processes.freePort();
         }
-        int port = Processes.freePort();
         Path dir = Files.createTempDirectory("herald-bench-server");
         Path log = dir.resolve("herald.log");
         // Run a private copy: a build in the checkout may rewrite server/target/herald.jar meanwhile.
