@@ -15,9 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * The soak scenario, tiny, against the real server jar: it must run to the end and print one
- * result line with its figures. Zero loss is the figure this mode measures, not something this
- * test asserts.
+ * The soak and chaos scenarios, tiny, against the real server jar: each must run to the end and
+ * print one result line with its figures. Zero loss and zero ghosts are the figures these modes
+ * measure, not something this test asserts.
  */
 class SoakChaosFunctionalTest {
     private static JsonNode run(Path results, String... args) {
@@ -71,5 +71,41 @@ class SoakChaosFunctionalTest {
         assertTrue(line.path("presence").path("converged").isBoolean(), line.toString());
         assertTrue(line.path("latency_ms").path("p99").isNumber(), line.toString());
         assertGone(line.path("server").path("pids").get(0));
+    }
+
+    /** Three nodes on a private Redis, 150 connections, every fault with short waits. */
+    @Test
+    @Timeout(240)
+    void chaosRecordsEachFaultAndStopsEverythingItStarted(@TempDir Path results) {
+        JsonNode line = run(results, "chaos", "--adapter", "redis", "--connections", "150", "--channels", "5",
+                "--presence-members", "30", "--presence-channels", "2", "--rate", "20", "--churn", "3", "--presence-churn", "2",
+                "--baseline", "1", "--outage", "1", "--stop", "2", "--recovery", "1", "--converge-timeout", "5");
+        assertEquals("chaos", line.path("scenario").asText());
+        assertFalse(line.has("error"), line.toString());
+        assertEquals(150, line.path("subscribed").asInt(), line.toString());
+        JsonNode faults = line.path("faults");
+        assertEquals(3, faults.size(), line.toString());
+        List<String> kinds = List.of("backend", "kill", "stop");
+        for (int i = 0; i < 3; i++) {
+            JsonNode f = faults.get(i);
+            assertEquals(kinds.get(i), f.path("fault").asText(), f.toString());
+            assertTrue(f.path("what").asText().length() > 10, f.toString());
+            for (String field : List.of("publishes", "accepted", "expected", "delivered", "lost", "doubled", "at_s", "down_s")) {
+                assertTrue(f.path(field).isNumber() && f.path(field).asDouble() >= 0, field + " in " + f);
+            }
+            assertEquals(f.path("expected").asLong() - f.path("delivered").asLong(), f.path("lost").asLong(), f.toString());
+            JsonNode presence = f.path("presence");
+            assertTrue(presence.path("converged").isBoolean(), f.toString());
+            assertTrue(presence.path("ghosts").isInt() && presence.path("missing").isInt(), f.toString());
+            assertTrue(presence.path("converged").asBoolean() ? presence.path("converge_s").isNumber()
+                    : presence.path("gave_up_after_s").isNumber(), f.toString());
+        }
+        assertTrue(faults.get(0).path("accepted_during_outage").isNumber(), line.toString());
+        assertTrue(line.path("baseline").path("expected").asLong() > 0, line.toString());
+        assertTrue(line.path("final_presence").path("converged").isBoolean(), line.toString());
+        assertEquals(4, line.path("pids").size(), "three nodes and the restarted one: " + line);
+        assertEquals(2, line.path("bus_pids").size(), "the bus and its restart: " + line);
+        line.path("pids").forEach(SoakChaosFunctionalTest::assertGone);
+        line.path("bus_pids").forEach(SoakChaosFunctionalTest::assertGone);
     }
 }
