@@ -73,16 +73,16 @@ class SoakChaosFunctionalTest {
         assertGone(line.path("server").path("pids").get(0));
     }
 
-    /** Three nodes on a private Redis, 150 connections, every fault with short waits. */
+    /** Three nodes on a private Redis, 90 connections, every fault with short waits (at most 3 s for convergence). */
     @Test
     @Timeout(240)
     void chaosRecordsEachFaultAndStopsEverythingItStarted(@TempDir Path results) {
-        JsonNode line = run(results, "chaos", "--adapter", "redis", "--connections", "150", "--channels", "5",
-                "--presence-members", "30", "--presence-channels", "2", "--rate", "20", "--churn", "3", "--presence-churn", "2",
-                "--baseline", "1", "--outage", "1", "--stop", "2", "--recovery", "1", "--converge-timeout", "5");
+        JsonNode line = run(results, "chaos", "--adapter", "redis", "--connections", "90", "--channels", "3",
+                "--presence-members", "20", "--presence-channels", "2", "--rate", "20", "--churn", "3", "--presence-churn", "2",
+                "--baseline", "1", "--outage", "1", "--stop", "2", "--recovery", "1", "--converge-timeout", "3");
         assertEquals("chaos", line.path("scenario").asText());
         assertFalse(line.has("error"), line.toString());
-        assertEquals(150, line.path("subscribed").asInt(), line.toString());
+        assertEquals(90, line.path("subscribed").asInt(), line.toString());
         JsonNode faults = line.path("faults");
         assertEquals(3, faults.size(), line.toString());
         List<String> kinds = List.of("backend", "kill", "stop");
