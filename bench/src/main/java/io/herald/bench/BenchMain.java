@@ -1,10 +1,12 @@
 package io.herald.bench;
 
 import io.herald.bench.report.ReportCommand;
+import io.herald.bench.scenario.ChaosCommand;
 import io.herald.bench.scenario.ClusterCommand;
 import io.herald.bench.scenario.FanoutCommand;
 import io.herald.bench.scenario.IdleCommand;
 import io.herald.bench.scenario.PublishCommand;
+import io.herald.bench.scenario.SoakCommand;
 import io.herald.bench.scenario.WebhooksCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,7 +19,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "scripts/bench", mixinStandardHelpOptions = true, version = "herald-bench 0.1.0",
         subcommands = {IdleCommand.class, FanoutCommand.class, PublishCommand.class, ClusterCommand.class, WebhooksCommand.class,
-                ReportCommand.class},
+                SoakCommand.class, ChaosCommand.class, ReportCommand.class},
         description = {"Load generator for Pusher-protocol servers (Herald, soketi, or any server on a loopback --url).",
                 "Examples:",
                 "  scripts/bench fanout --target both --subscribers 1000 --channels 10 --rate 20 --duration 10",
@@ -25,6 +27,8 @@ import picocli.CommandLine.Command;
                 "  scripts/bench idle --target both --connections 15000",
                 "  scripts/bench publish --target both --subscribers 0 --duration 10",
                 "  scripts/bench cluster --adapter redis",
+                "  scripts/bench soak                    # 19,000 connections with churn for 30 minutes",
+                "  scripts/bench chaos --adapter redis   # restart the bus, SIGKILL a node, SIGSTOP a node, under load",
                 "  scripts/bench report          # regenerate docs/benchmarks.md from bench/results/*.jsonl"})
 public final class BenchMain implements Runnable {
     @CommandLine.Spec

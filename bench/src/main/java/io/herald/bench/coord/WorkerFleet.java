@@ -113,6 +113,18 @@ public final class WorkerFleet implements AutoCloseable {
         return new Connected(total, subscribed, perChannel, (System.nanoTime() - start) / 1e6, replies);
     }
 
+    /** Sends worker k the command {@code commandFor.apply(k)}, then collects every answer, in worker order. */
+    public List<JsonNode> requestEach(java.util.function.IntFunction<ObjectNode> commandFor, long timeoutMillis) throws IOException {
+        for (int k = 0; k < workers.size(); k++) {
+            workers.get(k).send(commandFor.apply(k));
+        }
+        List<JsonNode> replies = new ArrayList<>();
+        for (WorkerProcess w : workers) {
+            replies.add(w.receive(timeoutMillis));
+        }
+        return replies;
+    }
+
     /** Sends one command to every worker, then collects every answer. */
     public List<JsonNode> broadcast(String command, long timeoutMillis) throws IOException {
         ObjectNode cmd = Json.object();

@@ -109,6 +109,15 @@ public final class ProcStats {
         return new long[] {rss, hwm};
     }
 
+    /** Open file descriptors of one process (entries of /proc/PID/fd); -1 if unreadable. */
+    public static int openFds(long pid) {
+        try (var entries = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return (int) entries.count();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     public static boolean alive(long pid) {
         return Files.exists(Path.of("/proc", Long.toString(pid), "stat"));
     }

@@ -104,6 +104,17 @@ public final class Metrics {
                 list.add(lower("event to webhook p99 (ms)", "latency_ms.p99"));
                 list.add(lower("event to webhook max (ms)", "latency_ms.max"));
             }
+            case "soak" -> {
+                list.add(info("deliveries expected", "expected"));
+                list.add(new Metric("lost", "lost", false, false));
+                list.add(new Metric("doubled", "duplicates", false, false));
+                list.add(info("heap after GC, last (KB)", "series.heap_after_gc_kb.last"));
+                list.add(lower("RSS, last (KB)", "series.rss_kb.last"));
+                list.add(info("RSS slope per hour (KB)", "series.rss_kb.slope_per_hour"));
+                list.add(info("open files, last", "series.fds.last"));
+                list.add(lower("server CPU (s)", "server_cpu_s"));
+                list.add(lower("delivery latency p99 (ms)", "latency_ms.p99"));
+            }
             default -> { }
         }
         return list;

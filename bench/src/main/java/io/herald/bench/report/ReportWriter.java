@@ -41,6 +41,9 @@ final class ReportWriter {
         targets();
         analysis();
         scenarios();
+        SoakChaosReport resilience = new SoakChaosReport(results, md);
+        resilience.soak();
+        resilience.chaos();
         method();
         return md.toString();
     }
@@ -273,13 +276,15 @@ final class ReportWriter {
 
     private void scenarios() {
         md.append("## Results by scenario\n\n");
-        if (results.size() == 0) {
+        if (results.matching(l -> !SoakChaosReport.handles(l)).isEmpty()) {
             md.append("No results yet.\n\n");
             return;
         }
         md.append("The latest Herald and soketi figures of each scenario, from the same run when there is one.\n");
         md.append("Latencies are publish-to-delivery, from the publish's intended send time, in milliseconds.\n\n");
         List<Map.Entry<String, List<JsonNode>>> variants = new ArrayList<>(results.byVariant().entrySet());
+        // Soak and chaos have sections of their own.
+        variants.removeIf(e -> SoakChaosReport.handles(e.getValue().get(0)));
         List<String> order = List.of("idle", "fanout", "fanout-sweep", "publish", "cluster", "webhooks");
         variants.sort(java.util.Comparator.comparingInt((Map.Entry<String, List<JsonNode>> e) -> {
             int i = order.indexOf(e.getKey().split(" ")[0]);
@@ -477,6 +482,21 @@ final class ReportWriter {
                   saturation figure is the highest deliveries/s of a step that passed. The load generator needs about as
                   much CPU per delivery as the server (one read per WebSocket frame), so on a small machine the saturation
                   point is that of server and load generator together; compare `server_cpu_s` and `bench_cpu_s`.
+                - **soak**: one server, N connections in worker processes, each a slot that churn closes and opens again
+                  (a presence slot joins as a new member, `u{slot}-{n}`), publishes at a fixed rate round-robin over every
+                  channel. Samples: `jcmd PID GC.run` then `jcmd PID GC.heap_info` (the heap's used bytes after a full
+                  collection; the collection pauses the server for a moment each time), VmRSS, the entries of /proc/PID/fd.
+                  The slope is a least-squares fit over the samples after the warm-up.
+                - **Delivery check (soak, chaos)**: every publish gets a sequence number; the bench logs when it was sent,
+                  when and how it was answered and through which node. Each subscriber session records when it was
+                  subscribed and when it ended, and every sequence number it received. At the end each session is held to
+                  the accepted publishes of its channel sent after it was subscribed and answered at least 2 s (`--grace`)
+                  before it ended (if it ended while its node was down, before the node went down). Lost = held to but not
+                  received; doubled = received twice by one session.
+                - **chaos**: faults in order on a private bus and three nodes: the bus SIGKILLed and started again on its
+                  port; a node SIGKILLed and started again on its port; a node SIGSTOPped, then SIGCONTed. Convergence is
+                  polled every 0.25 s with churn paused: the HTTP API's users list on every node, and the roster a probe
+                  member gets on joining each presence channel on every node, against the members the bench holds.
                 - Every result line (JSON) is in `bench/results/DATE.jsonl` with its exact command line.
                 """);
     }

@@ -20,18 +20,52 @@ import java.util.Map;
  * variables that point Herald at it.
  */
 public final class BackingService implements AutoCloseable {
+    /** Starts the single process of a redis or nats service (again) on its port and waits until it answers. */
+    private interface Starter {
+        Process start() throws IOException;
+    }
+
     private final String adapter;
     private final Map<String, String> env;
     private final List<Process> processes;
     private final Path dir;
     private final String description;
+    /** null: not restartable (a Redis Cluster, or a service the bench did not start). */
+    private final Starter starter;
 
-    private BackingService(String adapter, Map<String, String> env, List<Process> processes, Path dir, String description) {
+    private BackingService(String adapter, Map<String, String> env, List<Process> processes, Path dir, String description,
+                           Starter starter) {
         this.adapter = adapter;
         this.env = env;
-        this.processes = processes;
+        this.processes = new ArrayList<>(processes);
         this.dir = dir;
         this.description = description;
+        this.starter = starter;
+    }
+
+    /** The PID of a redis or nats service the bench started. */
+    public synchronized long pid() {
+        if (starter == null || processes.size() != 1) {
+            throw new IllegalStateException(description + " is not one process the bench started");
+        }
+        return processes.get(0).pid();
+    }
+
+    /** SIGKILLs the service's process (chaos: the bus goes away at once) and waits until it is gone. */
+    public synchronized void kill() {
+        long pid = pid();
+        Processes.kill(processes.get(0).toHandle());
+        System.err.println("bench: killed " + description + " (pid " + pid + ")");
+    }
+
+    /** Starts the killed service again on the same port; returns once it answers. */
+    public synchronized void startAgain() throws IOException {
+        pid();
+        if (processes.get(0).isAlive()) {
+            throw new IllegalStateException(description + " is still running");
+        }
+        processes.set(0, starter.start());
+        System.err.println("bench: started " + description + " again (pid " + processes.get(0).pid() + ")");
     }
 
     /** Herald's configuration for this adapter (ADAPTER_DRIVER plus the URL variables). */
@@ -77,7 +111,7 @@ public final class BackingService implements AutoCloseable {
             case "nats" -> env.put("NATS_SERVERS", url);
             default -> throw new IllegalArgumentException("--adapter must be redis, redis-cluster or nats");
         }
-        return new BackingService(adapter, env, List.of(), null, adapter + " at " + url);
+        return new BackingService(adapter, env, List.of(), null, adapter + " at " + url, null);
     }
 
     /** Starts the service for {@code adapter} on free loopback ports. */
@@ -88,11 +122,12 @@ public final class BackingService implements AutoCloseable {
             Map<String, String> env = new LinkedHashMap<>();
             env.put("ADAPTER_DRIVER", adapter);
             String description;
+            Starter starter = null;
             switch (adapter) {
                 case "redis" -> {
                     int port = Processes.freePort();
-                    started.add(redis(dir, port, false));
-                    awaitRedis(port);
+                    starter = () -> ready(redis(dir, port, false), () -> awaitRedis(port));
+                    started.add(starter.start());
                     env.put("REDIS_URL", "redis://127.0.0.1:" + port);
                     description = "redis-server on 127.0.0.1:" + port;
                 }
@@ -114,20 +149,39 @@ public final class BackingService implements AutoCloseable {
                 }
                 case "nats" -> {
                     int port = Processes.freePort();
-                    Process p = new ProcessBuilder("nats-server", "-a", "127.0.0.1", "-p", Integer.toString(port))
-                            .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("nats.log").toFile()).start();
-                    started.add(p);
-                    awaitPort(port, p, dir.resolve("nats.log"));
+                    starter = () -> {
+                        Process p = new ProcessBuilder("nats-server", "-a", "127.0.0.1", "-p", Integer.toString(port))
+                                .directory(dir.toFile()).redirectErrorStream(true)
+                                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("nats.log").toFile())).start();
+                        Processes.watchdog(p.pid());
+                        return ready(p, () -> awaitPort(port, p, dir.resolve("nats.log")));
+                    };
+                    started.add(starter.start());
                     env.put("NATS_SERVERS", "nats://127.0.0.1:" + port);
                     description = "nats-server on 127.0.0.1:" + port;
                 }
                 default -> throw new IllegalArgumentException("--adapter must be redis, redis-cluster or nats");
             }
             System.err.println("bench: started " + description);
-            return new BackingService(adapter, env, started, dir, description);
+            return new BackingService(adapter, env, started, dir, description, starter);
         } catch (IOException | InterruptedException | RuntimeException e) {
             started.forEach(p -> Processes.stop(p.toHandle(), 5));
             Processes.deleteTree(dir);
+            throw e;
+        }
+    }
+
+    private interface Check {
+        void run() throws IOException;
+    }
+
+    /** Returns {@code p} once {@code check} passes; stops it if it does not. */
+    private static Process ready(Process p, Check check) throws IOException {
+        try {
+            check.run();
+            return p;
+        } catch (IOException | RuntimeException e) {
+            Processes.stop(p.toHandle(), 5);
             throw e;
         }
     }
@@ -212,7 +266,7 @@ public final class BackingService implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         for (Process p : processes) {
             Processes.stop(p.toHandle(), 10);
         }

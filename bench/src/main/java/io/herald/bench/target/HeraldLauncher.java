@@ -42,6 +42,14 @@ public final class HeraldLauncher {
     private final List<String> jvmOpts;
     private String javaVersion;
 
+    /** Nodes of one cluster start in parallel: ask `java -version` once. */
+    private synchronized String javaVersion() {
+        if (javaVersion == null) {
+            javaVersion = Processes.javaVersion(java);
+        }
+        return javaVersion;
+    }
+
     /**
      * @param jar the shaded server jar
      * @param java the java executable
@@ -74,6 +82,12 @@ public final class HeraldLauncher {
         return jvmOpts;
     }
 
+    /** jcmd of the JDK that runs Herald (the JVM's own version attaches most reliably), else jcmd on the PATH. */
+    public String jcmd() {
+        Path sibling = Path.of(java).resolveSibling("jcmd");
+        return Files.isExecutable(sibling) ? sibling.toString() : "jcmd";
+    }
+
     /** Starts one node with the bench's defaults. */
     public RunningServer start() throws IOException {
         return start("bench-herald", Map.of());
@@ -84,16 +98,24 @@ public final class HeraldLauncher {
      *
      * @param nodeName INSTANCE_PROCESS_ID
      * @param extraEnv more configuration (ADAPTER_DRIVER, REDIS_URL...)
-     * @throws StartFailure when the process exits or does not answer GET /up within 30 s
+     * @throws StartFailure when the process exits or does not answer GET /up within 60 s
      */
     public RunningServer start(String nodeName, Map<String, String> extraEnv) throws IOException {
+        return start(nodeName, extraEnv, 0);
+    }
+
+    /**
+     * Starts one node on {@code port} (0: a free one). Chaos starts a SIGKILLed node again on its
+     * old port, as a process manager would.
+     */
+    public RunningServer start(String nodeName, Map<String, String> extraEnv, int port) throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new StartFailure("server jar " + jar + " does not exist (build it: mvn -q -B -DskipTests -pl server -am package)");
         }
-        if (javaVersion == null) {
-            javaVersion = Processes.javaVersion(java);
+        String javaVersion = javaVersion();
+        if (port == 0) {
+            port = Processes.freePort();
         }
-        int port = Processes.freePort();
         Path dir = Files.createTempDirectory("herald-bench-server");
         Path log = dir.resolve("herald.log");
         // Run a private copy: a build in the checkout may rewrite server/target/herald.jar meanwhile.
@@ -129,7 +151,8 @@ public final class HeraldLauncher {
             }
             Processes.deleteTree(dir);
         };
-        long deadline = System.nanoTime() + 30_000_000_000L;
+        // Three JVMs starting together on two busy cores took over 30 s; a bound on failure only.
+        long deadline = System.nanoTime() + 60_000_000_000L;
         String up = "http://127.0.0.1:" + port + "/up";
         while (true) {
             if (!process.isAlive()) {
@@ -144,7 +167,7 @@ public final class HeraldLauncher {
             if (System.nanoTime() > deadline) {
                 String tail = Processes.tail(log, 15);
                 stopper.run();
-                throw new StartFailure("herald node " + nodeName + " did not answer GET /up within 30 s", tail);
+                throw new StartFailure("herald node " + nodeName + " did not answer GET /up within 60 s", tail);
             }
             Processes.sleep(100);
         }

@@ -52,6 +52,14 @@ public final class Processes {
         }
         handle.destroy();
         try {
+            // A process left stopped (chaos: SIGSTOP) would hold SIGTERM until continued.
+            signal(handle.pid(), "CONT");
+        } catch (IOException e) {
+            // gone meanwhile
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
             handle.onExit().get(graceSeconds, TimeUnit.SECONDS);
         } catch (Exception e) {
             if (handle.isAlive()) {
@@ -62,13 +70,35 @@ public final class Processes {
     }
 
     /**
+     * Sends {@code signal} (KILL, STOP, CONT...) to {@code pid} with kill(1). Only for processes this
+     * bench started: the chaos scenario kills and pauses its own nodes and bus this way.
+     */
+    public static void signal(long pid, String signal) throws IOException, InterruptedException {
+        if (!signal.matches("[A-Z]+")) {
+            throw new IllegalArgumentException("signal name expected, not " + signal);
+        }
+        run(List.of("kill", "-s", signal, Long.toString(pid)), null, null, 10);
+    }
+
+    /** SIGKILL, then waits (up to 10 s) until the process is gone, so that its port is free again. */
+    public static void kill(ProcessHandle handle) {
+        handle.destroyForcibly();
+        try {
+            handle.onExit().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("pid " + handle.pid() + " still alive 10 s after SIGKILL", e);
+        }
+    }
+
+    /**
      * A watchdog that sends SIGTERM to {@code serverPid} if this coordinator dies without stopping
      * it (kill -9, crash). It exits by itself once either process is gone.
      */
     public static Process watchdog(long serverPid) {
         long self = ProcessHandle.current().pid();
+        // SIGCONT after SIGTERM: the chaos scenario may have left the process stopped (SIGSTOP).
         String script = "while kill -0 $1 2>/dev/null && kill -0 $2 2>/dev/null; do sleep 1; done; "
-                + "if ! kill -0 $1 2>/dev/null; then kill -TERM $2 2>/dev/null; fi; true";
+                + "if ! kill -0 $1 2>/dev/null; then kill -TERM $2 2>/dev/null; kill -CONT $2 2>/dev/null; fi; true";
         try {
             return new ProcessBuilder("bash", "-c", script, "bench-watchdog", Long.toString(self), Long.toString(serverPid))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.bench.Json;
 import io.herald.bench.Loopback;
+import io.herald.bench.SlotLayout;
 import java.io.BufferedReader;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -31,6 +32,22 @@ import java.util.concurrent.TimeUnit;
  * {"cmd":"exit"} or end of stdin                  -> exits
  * </pre>
  *
+ * The soak and chaos scenarios use slots instead (see {@link Slots}): connections that come and go,
+ * each one a session whose deliveries are checked at the end against the coordinator's log of
+ * accepted publishes.
+ *
+ * <pre>
+ * {"cmd":"slots","urls":[...],"local":"127.0.0.2","first":F,"count":N,"layout":{...SlotLayout},"key":K,"secret":S,
+ *  "concurrency":200,"timeout_ms":60000,"reconnect_ms":1000}        -> {"type":"ready","subscribed":n,...}
+ * {"cmd":"churn","per_second":r,"presence_per_second":p}            -> {"type":"churn"}
+ * {"cmd":"slot_stats"}                                              -> {"type":"slot_stats","open":n,"delivered":n,...}
+ * {"cmd":"presence"}                                                -> {"type":"presence","members":{channel:[ids]},"uncertain":[ids],"pending":n}
+ * {"cmd":"publish_log","seq":[..],"ch":[..],"node":[..],"sent":[..],"ack":[..],"phase":[..],"outage":[0|1..]}
+ *                                                                   -> {"type":"logged","size":n}
+ * {"cmd":"verify","grace_ms":2000,"end_nanos":T,"phases":P,"dead":[[node,from,to],..]}
+ *                                                                   -> {"type":"verified","expected":[per phase],...}
+ * </pre>
+ *
  * Connection {@code g} (first <= g < first+count) subscribes to channel {@code prefix + (g % C)} on
  * {@code urls[(g / C) % urls.length]}. Events carry {@code {"s":seq,"t":nanoTime}}; latency is
  * {@code System.nanoTime() - t} (CLOCK_MONOTONIC, comparable across processes on one machine).
@@ -41,6 +58,7 @@ public final class Worker {
     private final PrintStream out;
     private final String name;
     private final WorkerState state = new WorkerState();
+    private Slots slots;
 
     Worker(InputStream in, PrintStream out, String name) {
         this.in = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
@@ -83,6 +101,9 @@ public final class Worker {
             return 0;
         } finally {
             try {
+                if (slots != null) {
+                    slots.closeAll().get(10, TimeUnit.SECONDS);
+                }
                 state.closeAll().get(10, TimeUnit.SECONDS);
             } catch (Exception e) {
                 // exiting anyway
@@ -94,19 +115,8 @@ public final class Worker {
     private ObjectNode handle(String op, JsonNode cmd) throws Exception {
         switch (op) {
             case "connect" -> {
-                List<URI> urls = new ArrayList<>();
-                for (JsonNode u : cmd.path("urls")) {
-                    URI uri = URI.create(u.asText());
-                    Loopback.requireLoopback(uri);
-                    urls.add(uri);
-                }
-                if (urls.isEmpty()) {
-                    throw new IllegalArgumentException("connect without urls");
-                }
-                String local = cmd.path("local").asText("127.0.0.1");
-                if (!Loopback.isLoopback(local)) {
-                    throw new IllegalArgumentException("source address " + local + " is not loopback");
-                }
+                List<URI> urls = loopbackUrls(cmd);
+                String local = loopbackSource(cmd);
                 long timeout = cmd.path("timeout_ms").asLong(120_000);
                 WorkerState.ConnectSpec spec = new WorkerState.ConnectSpec(urls, local,
                         cmd.path("first").asInt(0), cmd.path("count").asInt(0), Math.max(1, cmd.path("channels").asInt(1)),
@@ -131,7 +141,54 @@ public final class Worker {
                 r.put("type", "reset");
                 return r;
             }
+            case "slots" -> {
+                if (slots != null) {
+                    throw new IllegalStateException("slots were opened already");
+                }
+                long timeout = cmd.path("timeout_ms").asLong(120_000);
+                Slots.Spec spec = new Slots.Spec(loopbackUrls(cmd), loopbackSource(cmd), cmd.path("first").asInt(0),
+                        cmd.path("count").asInt(0), SlotLayout.fromJson(cmd.path("layout")), cmd.path("key").asText(),
+                        cmd.path("secret").asText(), Math.max(1, cmd.path("concurrency").asInt(200)), timeout,
+                        Math.max(1, cmd.path("reconnect_ms").asLong(1000)));
+                System.err.println("bench " + name + ": opening slots " + spec.first() + ".." + (spec.first() + spec.count() - 1)
+                        + " over " + spec.urls().size() + " node(s) from " + spec.localAddress());
+                slots = new Slots(state.loop, state.epoll(), spec);
+                ObjectNode ready = slots.start().get(timeout + 10_000, TimeUnit.MILLISECONDS);
+                ready.put("worker", name);
+                return ready;
+            }
+            case "churn" -> {
+                Slots s = slots();
+                double perSecond = cmd.path("per_second").asDouble(0);
+                double presencePerSecond = cmd.path("presence_per_second").asDouble(0);
+                state.loop.submit(() -> s.churn(perSecond, presencePerSecond)).get(30, TimeUnit.SECONDS);
+                ObjectNode r = Json.object();
+                r.put("type", "churn");
+                return r;
+            }
+            case "slot_stats" -> {
+                return state.loop.submit(slots()::stats).get(30, TimeUnit.SECONDS);
+            }
+            case "presence" -> {
+                return state.loop.submit(slots()::presence).get(30, TimeUnit.SECONDS);
+            }
+            case "publish_log" -> {
+                Slots s = slots();
+                state.loop.submit(() -> s.appendLog(cmd)).get(60, TimeUnit.SECONDS);
+                ObjectNode r = Json.object();
+                r.put("type", "logged");
+                return r;
+            }
+            case "verify" -> {
+                Slots s = slots();
+                ObjectNode r = state.loop.submit(() -> s.verify(cmd)).get(300, TimeUnit.SECONDS);
+                r.put("worker", name);
+                return r;
+            }
             case "close" -> {
+                if (slots != null) {
+                    slots.closeAll().get(60, TimeUnit.SECONDS);
+                }
                 int closed = state.closeAll().get(60, TimeUnit.SECONDS);
                 ObjectNode r = Json.object();
                 r.put("type", "closed");
@@ -143,5 +200,33 @@ public final class Worker {
             }
             default -> throw new IllegalArgumentException("unknown command '" + op + "'");
         }
+    }
+
+    private Slots slots() {
+        if (slots == null) {
+            throw new IllegalStateException("no slots: send \"slots\" first");
+        }
+        return slots;
+    }
+
+    private static List<URI> loopbackUrls(JsonNode cmd) {
+        List<URI> urls = new ArrayList<>();
+        for (JsonNode u : cmd.path("urls")) {
+            URI uri = URI.create(u.asText());
+            Loopback.requireLoopback(uri);
+            urls.add(uri);
+        }
+        if (urls.isEmpty()) {
+            throw new IllegalArgumentException(cmd.path("cmd").asText() + " without urls");
+        }
+        return urls;
+    }
+
+    private static String loopbackSource(JsonNode cmd) {
+        String local = cmd.path("local").asText("127.0.0.1");
+        if (!Loopback.isLoopback(local)) {
+            throw new IllegalArgumentException("source address " + local + " is not loopback");
+        }
+        return local;
     }
 }

@@ -79,6 +79,10 @@ final class WorkerState {
         return epoll ? "epoll" : "nio";
     }
 
+    boolean epoll() {
+        return epoll;
+    }
+
     // ------------------------------------------------------------------ connecting
 
     /** Parameters of one "connect" command. */

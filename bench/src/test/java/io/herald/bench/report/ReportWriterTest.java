@@ -34,4 +34,45 @@ class ReportWriterTest {
         assertTrue(md.contains("Test CPU"), md);
         assertTrue(md.contains("not measured yet; run `scripts/bench idle --target both --connections 15000`"), md);
     }
+
+    @Test
+    void rendersTheSoakAndChaosSectionsFromTheirLatestRuns(@TempDir Path dir) throws Exception {
+        String machine = "\"machine\":{\"nproc\":2,\"mem_total_kb\":24000000,\"cpu_model\":\"Test CPU\",\"kernel\":\"6.1\"}";
+        String series = "{\"samples\":5,\"first\":1000,\"last\":1100,\"min\":990,\"max\":1100,\"slope_per_hour\":240,"
+                + "\"growth\":120,\"tolerance\":8192,\"flat\":true}";
+        String soak = "{\"kind\":\"result\",\"scenario\":\"soak\",\"target\":\"herald\",\"run_id\":\"s1\",\"time\":\"2025-01-02T00:00:00Z\","
+                + "\"command\":\"scripts/bench soak --duration 120\",\"params\":{\"connections\":19000,\"rate\":10,\"churn_per_s\":10,"
+                + "\"presence_churn_per_s\":2,\"duration_s\":120},\"server\":{\"name\":\"herald\",\"jdk\":\"17\"},"
+                + "\"verdict\":\"flat\",\"expected\":5000,\"delivered\":4998,\"lost\":2,\"duplicates\":0,\"sessions_checked\":19100,"
+                + "\"churn_closes\":1200,\"dropped_by_server\":0,\"publishes\":1200,\"failed\":0,"
+                + "\"presence\":{\"converged\":true,\"converge_s\":0.1,\"ghosts\":0,\"missing\":0},"
+                + "\"series\":{\"heap_after_gc_kb\":" + series + ",\"rss_kb\":" + series + ",\"fds\":" + series + "},"
+                + "\"samples\":[{\"t_s\":0,\"heap_after_gc_kb\":1000,\"rss_kb\":2000,\"fds\":19050}]," + machine + "}";
+        String chaos = "{\"kind\":\"result\",\"scenario\":\"chaos\",\"target\":\"herald\",\"run_id\":\"c1\",\"time\":\"2025-01-02T01:00:00Z\","
+                + "\"command\":\"scripts/bench chaos --adapter nats\",\"params\":{\"adapter\":\"nats\",\"nodes\":3,\"connections\":3000,"
+                + "\"presence_members\":200,\"rate\":20},\"baseline\":{\"accepted\":200,\"failed\":0,\"expected\":6000,\"lost\":0,"
+                + "\"doubled\":0},\"faults\":[{\"fault\":\"backend\",\"what\":\"nats-server SIGKILLed\",\"accepted\":300,\"failed\":0,"
+                + "\"expected\":9000,\"lost\":0,\"doubled\":1,\"expected_not_promised\":400,\"lost_not_promised\":120,"
+                + "\"presence\":{\"converged\":false,\"gave_up_after_s\":30.2,\"ghosts\":3,\"missing\":0,"
+                + "\"examples\":[\"ghost u4-0 listed by node 2 (roster) in presence-chaos-0\"]}},{\"fault\":\"kill\",\"what\":\"node 2 SIGKILLed\","
+                + "\"accepted\":250,\"failed\":40,\"failed_by_status\":{\"connection\":40},\"expected\":7000,\"lost\":5,\"doubled\":0,"
+                + "\"presence\":{\"converged\":true,\"converge_s\":1.5,\"ghosts\":0,\"missing\":0}}],"
+                + "\"final_presence\":{\"converged\":true,\"converge_s\":0.2,\"ghosts\":0,\"missing\":0},\"expected\":22000,\"lost\":5,"
+                + "\"doubled\":1,\"expected_not_promised\":400,\"lost_not_promised\":120," + machine + "}";
+        Files.writeString(dir.resolve("2025-01-02.jsonl"), soak + "\n" + chaos + "\n");
+        String md = new ReportWriter(ResultSet.load(dir), "").write();
+        assertTrue(md.contains("## Soak"), md);
+        assertTrue(md.contains("### Herald (JDK 17): 19,000 connections, 10 publishes/s, churn 10/s, presence churn 2/s, 2 min"), md);
+        assertTrue(md.contains("**Short run (120 s measured)"), md);
+        assertTrue(md.contains("Verdict: **flat**; deliveries expected 5,000, lost **2**, doubled 0"), md);
+        assertTrue(md.contains("| heap after GC (KB) | 1,000 | 1,100 | 990 | 1,100 | 240 | 120 | 8,192 | yes |"), md);
+        assertTrue(md.contains("## Chaos"), md);
+        assertTrue(md.contains("### nats: 3 nodes, 3,000 connections (200 presence members), 20 publishes/s"), md);
+        assertTrue(md.contains("| backend | nats-server SIGKILLed | 300 / 0 | 9,000 | 0 | 1 | 400 / 120 | **not within 30.200** | 3 | 0 |"), md);
+        assertTrue(md.contains("| kill | node 2 SIGKILLed | 250 / 40 ({connection:40}) | 7,000 | 5 | 0 | - | 1.500 | 0 | 0 |"), md);
+        assertTrue(md.contains("- backend: ghost u4-0 listed by node 2 (roster) in presence-chaos-0"), md);
+        // Not in the generic section, and the redis run is asked for.
+        assertTrue(!md.contains("### soak") && !md.contains("### chaos"), md);
+        assertTrue(md.contains("redis"), md);
+    }
 }
