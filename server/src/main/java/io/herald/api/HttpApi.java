@@ -76,7 +76,7 @@ public final class HttpApi {
                     : appEndpoint(app, parts, request).thenApply(response -> counted(app, request, response)))
                     .thenCompose(response -> response);
         }
-        if (!parts[1].equals("apps") && !request.method().equals("GET") && !request.method().equals("HEAD")
+        if (parts.length > 1 && !parts[1].equals("apps") && !request.method().equals("GET") && !request.method().equals("HEAD")
                 && List.of("", "up", "usage", "live").contains(parts[1])) {
             // The health endpoints answer GET (and HEAD), as in Sockudo.
             return completed(ApiResponse.error(405, request.path() + " accepts GET only"));

@@ -69,7 +69,8 @@ public final class NodeProcess implements AutoCloseable {
 
     private void awaitUp() throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        Poll.until("the node on port " + port + " answers /up with 200", Duration.ofSeconds(30), Duration.ofMillis(100), () -> {
+        // A fresh JVM beside the suite's parallel test classes on two cores can take long to start.
+        Poll.until("the node on port " + port + " answers /up with 200", Duration.ofSeconds(90), Duration.ofMillis(100), () -> {
             if (!process.isAlive()) {
                 throw new AssertionError("the node exited: " + output());
             }
