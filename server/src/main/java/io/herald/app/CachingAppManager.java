@@ -1,5 +1,6 @@
 package io.herald.app;
 
+import io.herald.logs.EveryMinute;
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -9,7 +10,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +37,6 @@ public final class CachingAppManager implements AppManager {
     /** An app read before is served as it was if the source takes longer than this to read it again. */
     static final Duration STALE_AFTER = Duration.ofMillis(500);
     private static final int MAX_ENTRIES = 50_000;
-    private static final long LOG_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     /** What is looked up: an app by id (HTTP API) or by key (WebSocket). */
     private record Lookup(boolean byKey, String value) {}
@@ -51,7 +50,7 @@ public final class CachingAppManager implements AppManager {
     private final AsyncLoadingCache<Lookup, Answer> answers;
     /** The last app read for each lookup, served while the source fails; bounded like the answers. */
     private final Cache<Lookup, App> lastRead = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).build();
-    private final AtomicLong lastWarningNanos = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
+    private final EveryMinute warnings = new EveryMinute();
 
     /** {@code ttl} zero: every lookup reads the source (concurrent ones still share a query). */
     public CachingAppManager(AppManager source, Duration ttl) {
@@ -122,9 +121,7 @@ public final class CachingAppManager implements AppManager {
     }
 
     private void warn(Lookup lookup, Throwable error, boolean servedFromMemory) {
-        long now = System.nanoTime();
-        long last = lastWarningNanos.get();
-        if (now - last >= LOG_EVERY_NANOS && lastWarningNanos.compareAndSet(last, now)) {
+        if (warnings.due(this) >= 0) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             log.warn("apps: {} failed ({}); {} (logged at most once a minute)", source.describe(), cause.getMessage(),
                     servedFromMemory ? "serving the apps read before from memory"

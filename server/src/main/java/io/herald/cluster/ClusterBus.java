@@ -1,5 +1,6 @@
 package io.herald.cluster;
 
+import io.herald.logs.EveryMinute;
 import io.herald.cluster.ClusterMessage.Kind;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

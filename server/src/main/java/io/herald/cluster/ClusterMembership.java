@@ -1,5 +1,6 @@
 package io.herald.cluster;
 
+import io.herald.logs.EveryMinute;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.cluster.ClusterMessage.Kind;
 import java.io.IOException;

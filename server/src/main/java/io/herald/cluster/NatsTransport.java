@@ -1,5 +1,6 @@
 package io.herald.cluster;
 
+import io.herald.logs.EveryMinute;
 import io.herald.config.HeraldConfig;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;

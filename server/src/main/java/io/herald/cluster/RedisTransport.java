@@ -1,5 +1,6 @@
 package io.herald.cluster;
 
+import io.herald.logs.EveryMinute;
 import io.herald.redis.LettuceClients;
 import io.herald.redis.RedisConnection;
 import io.lettuce.core.AbstractRedisClient;

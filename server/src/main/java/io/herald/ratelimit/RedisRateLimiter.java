@@ -1,5 +1,6 @@
 package io.herald.ratelimit;
 
+import io.herald.logs.EveryMinute;
 import io.herald.config.HeraldConfig.RedisEndpoint;
 import io.herald.redis.LettuceClients;
 import io.herald.redis.LuaScript;
@@ -11,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +25,6 @@ public final class RedisRateLimiter implements RateLimiter {
     private static final Logger log = LoggerFactory.getLogger(RedisRateLimiter.class);
     /** A limiter that waits longer than this for Redis allows the hit. */
     private static final Duration COMMAND_TIMEOUT = Duration.ofMillis(500);
-    private static final long LOG_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
     /** Returns {hits in the window, milliseconds until the window ends}. */
     private static final LuaScript SCRIPT = new LuaScript("""
             local hits = redis.call('INCR', KEYS[1])
@@ -42,8 +41,7 @@ public final class RedisRateLimiter implements RateLimiter {
     private final RedisConnection<String, String> connection;
     private final RedisClusterAsyncCommands<String, String> redis;
     private final String prefix;
-    private final AtomicLong lastWarningNanos = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
-    private final AtomicLong failuresSinceWarning = new AtomicLong();
+    private final EveryMinute warnings = new EveryMinute();
 
     public RedisRateLimiter(LettuceClients lettuce, RedisEndpoint endpoint, String prefix) {
         // Rejected at once while disconnected: fail fast, then allow.
@@ -70,11 +68,9 @@ public final class RedisRateLimiter implements RateLimiter {
     }
 
     private void warn(String key, Throwable error) {
-        long failures = failuresSinceWarning.incrementAndGet();
-        long now = System.nanoTime();
-        long last = lastWarningNanos.get();
-        if (now - last >= LOG_EVERY_NANOS && lastWarningNanos.compareAndSet(last, now)) {
-            failuresSinceWarning.addAndGet(-failures);
+        long held = warnings.due(this);
+        if (held >= 0) {
+            long failures = held + 1;
             log.warn("rate limiter: Redis failed ({} time(s) since the last warning), allowing the requests meanwhile; "
                     + "latest: key {}: {}", failures, prefix + key, error.toString());
         }

@@ -1,5 +1,6 @@
 package io.herald.ratelimit;
 
+import io.herald.logs.EveryMinute;
 import io.herald.config.HeraldConfig.RedisEndpoint;
 import io.herald.redis.LettuceClients;
 import io.herald.redis.LuaScript;
@@ -8,8 +9,6 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +22,6 @@ public final class RedisSharedBudget implements SharedBudget {
     /** A request waits this long at most; then the node counts on its own for that second. */
     private static final Duration COMMAND_TIMEOUT = Duration.ofMillis(250);
     private static final int MAX_QUEUED_COMMANDS = 10_000;
-    private static final long LOG_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
     /** Grants min(ARGV[1], ARGV[2] - taken) and adds it to what was taken. */
     private static final LuaScript TAKE = new LuaScript("""
             local taken = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -38,7 +36,7 @@ public final class RedisSharedBudget implements SharedBudget {
 
     private final RedisConnection<String, String> connection;
     private final String prefix;
-    private final AtomicLong lastWarningNanos = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
+    private final EveryMinute warnings = new EveryMinute();
 
     /** {@code part} names the configuration whose Redis this is, for the error message ({@code adapter.driver}). */
     public RedisSharedBudget(LettuceClients lettuce, RedisEndpoint endpoint, String prefix, String part) {
@@ -60,9 +58,7 @@ public final class RedisSharedBudget implements SharedBudget {
     }
 
     private void warn(String key, Throwable error) {
-        long now = System.nanoTime();
-        long last = lastWarningNanos.get();
-        if (now - last >= LOG_EVERY_NANOS && lastWarningNanos.compareAndSet(last, now)) {
+        if (warnings.due(this) >= 0) {
             log.warn("per-app limits: {} failed ({}); each node counts on its own meanwhile (logged at most once a minute)",
                     describe(), error.toString());
         }

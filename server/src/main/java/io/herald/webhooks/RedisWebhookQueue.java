@@ -1,5 +1,6 @@
 package io.herald.webhooks;
 
+import io.herald.logs.EveryMinute;
 import io.herald.config.HeraldConfig.RedisEndpoint;
 import io.herald.redis.LettuceClients;
 import io.herald.redis.RedisConnection;
@@ -22,7 +23,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +57,6 @@ public final class RedisWebhookQueue implements WebhookQueue {
     private static final long POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** How often the list of lines is read again. */
     private static final long ENDPOINTS_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(2);
-    private static final long LOG_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     /** Makes the line's group when the line is new. */
     private static final String ENSURE_GROUP = """
@@ -184,7 +183,7 @@ public final class RedisWebhookQueue implements WebhookQueue {
     private int writesInFlight;
     /** Acknowledgements, retries and renewals sent and not yet answered; guarded by {@code this}. */
     private int updatesInFlight;
-    private final AtomicLong lastWarningNanos = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
+    private final EveryMinute warnings = new EveryMinute();
     private volatile Consumer<String> wakeUp = url -> { };
 
     private RedisWebhookQueue(String nodeId, String prefix, int maxJobsPerLine, long leaseMillis, WebhookStats stats,
@@ -442,9 +441,7 @@ public final class RedisWebhookQueue implements WebhookQueue {
     }
 
     private void warn(String message) {
-        long now = System.nanoTime();
-        long last = lastWarningNanos.get();
-        if (now - last >= LOG_EVERY_NANOS && lastWarningNanos.compareAndSet(last, now)) {
+        if (warnings.due(this) >= 0) {
             log.warn("webhooks: {} (further such warnings within a minute are not logged)", message);
         }
     }

@@ -1,5 +1,6 @@
 package io.herald.webhooks;
 
+import io.herald.logs.EveryMinute;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.app.App;
 import io.herald.app.AppManager;
@@ -44,7 +45,6 @@ public final class Webhooks implements ServerEvents, AutoCloseable {
     public static final long MEMORY_QUEUE_BYTES = 256L << 20;
     /** At shutdown, requests in flight get this long to finish. */
     private static final long DRAIN_MILLIS = 5000;
-    private static final long LOG_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
     private static final List<String> CHANNEL_FACTS = List.of("channel_occupied", "channel_vacated", "member_added",
             "member_removed");
     private static final List<String> SUBSCRIPTION_COUNT = List.of("subscription_count");
@@ -61,8 +61,7 @@ public final class Webhooks implements ServerEvents, AutoCloseable {
     private final WebhookSender sender;
     private final AtomicInteger pendingFacts = new AtomicInteger();
     private final AtomicLong pendingBytes = new AtomicLong();
-    private final AtomicLong lastDropLogNanos = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
-    private final AtomicLong unloggedDrops = new AtomicLong();
+    private final EveryMinute dropWarnings = new EveryMinute();
     /** {@code thread} only. */
     private final Map<BatchKey, List<String>> batches = new HashMap<>();
 
@@ -254,11 +253,9 @@ public final class Webhooks implements ServerEvents, AutoCloseable {
 
     private void dropped(String appId, String what, String where, String why) {
         stats.dropped.incrementAndGet();
-        long drops = unloggedDrops.incrementAndGet();
-        long now = System.nanoTime();
-        long last = lastDropLogNanos.get();
-        if (now - last >= LOG_EVERY_NANOS && lastDropLogNanos.compareAndSet(last, now)) {
-            unloggedDrops.addAndGet(-drops);
+        long held = dropWarnings.due(this);
+        if (held >= 0) {
+            long drops = held + 1;
             log.warn("webhooks: dropped {} of app {} for {}: {}; {} webhook(s) dropped since the last warning",
                     what, appId, Secrets.mask(where), why, drops);
         }

@@ -1,14 +1,14 @@
-package io.herald.cluster;
+package io.herald.logs;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * At most one log line a minute per subject: a backend outage fails every publish, and a twin
+ * At most one log line a minute per subject: a backend outage fails every request, and a twin
  * node sends a heartbeat every second; neither may flood the log. Counts what it held back.
  */
-final class EveryMinute {
+public final class EveryMinute {
     private static final long PERIOD_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final ConcurrentHashMap<Object, Window> windows = new ConcurrentHashMap<>();
@@ -22,7 +22,7 @@ final class EveryMinute {
      * -1 when a line about {@code subject} was logged less than a minute ago (this one is counted
      * and held back), else how many were held back since that line (log this one).
      */
-    long due(Object subject) {
+    public long due(Object subject) {
         long now = System.nanoTime();
         long[] held = {-1};
         windows.compute(subject, (key, window) -> {
@@ -40,7 +40,7 @@ final class EveryMinute {
     }
 
     /** Forgets {@code subject}: the next line about it is logged at once. */
-    void reset(Object subject) {
+    public void reset(Object subject) {
         windows.remove(subject);
     }
 }
