@@ -11,7 +11,10 @@ import io.herald.bench.http.Payloads;
 import io.herald.bench.proc.ProcStats;
 import io.herald.bench.target.Processes;
 import io.herald.bench.target.RunningServer;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,6 +54,42 @@ public final class PublishCommand extends ScenarioCommand {
     @Option(names = "--wrk-threads", defaultValue = "2", description = "wrk threads (default: ${DEFAULT-VALUE}).")
     int wrkThreads;
 
+    @Option(names = "--app-limit", defaultValue = "0", paramLabel = "EVENTS",
+            description = "Compare Herald twice in the same run, both on the redis adapter (the local Redis): without a "
+                    + "per-app limit, then with max_backend_events_per_second EVENTS shared through Redis (reported as "
+                    + "herald+limit). 0: off (default: ${DEFAULT-VALUE}).")
+    int appLimit;
+
+    @Override
+    protected List<String> targetNames() {
+        if (appLimit <= 0) {
+            return super.targetNames();
+        }
+        List<String> names = new ArrayList<>();
+        for (String name : target.targets()) {
+            names.add(name);
+            if (name.startsWith("herald")) {
+                names.add(name + "+limit");
+            }
+        }
+        return names;
+    }
+
+    /** With --app-limit, Herald runs on the redis adapter, and herald+limit has the shared per-app limit. */
+    @Override
+    protected Map<String, String> serverEnv(String name) {
+        if (appLimit <= 0 || !name.startsWith("herald")) {
+            return Map.of();
+        }
+        Map<String, String> env = new HashMap<>(Map.of("ADAPTER_DRIVER", "redis",
+                "REDIS_URL", "redis://127.0.0.1:6379", "SOCKUDO_DEFAULT_APP_ID", target.appId,
+                "SOCKUDO_DEFAULT_APP_KEY", target.appKey, "SOCKUDO_DEFAULT_APP_SECRET", target.appSecret));
+        if (name.endsWith("+limit")) {
+            env.put("SOCKUDO_DEFAULT_APP_MAX_BACKEND_EVENTS_PER_SECOND", Integer.toString(appLimit));
+        }
+        return env;
+    }
+
     @Override
     protected String scenario() {
         return "publish";
@@ -84,6 +123,7 @@ public final class PublishCommand extends ScenarioCommand {
         p.put("warmup_s", warmup);
         p.put("payload_bytes", run.payloadBytes);
         p.put("driver", useWrk() ? "wrk" : "java");
+        p.put("app_limit", appLimit);
         return p;
     }
 
