@@ -32,6 +32,8 @@ final class PublishEndpoints {
     }
 
     /** One validated event, ready to publish to its channels. */
+    private static final ApiResponse EMPTY_OK = ApiResponse.json(200, "{}");
+
     private record Event(String name, String data, List<String> channels, String socketId, Set<String> info) {}
 
     CompletableFuture<ApiResponse> events(App app, ApiRequest request) {
@@ -47,9 +49,9 @@ final class PublishEndpoints {
     }
 
     private CompletableFuture<ApiResponse> publishEvent(App app, Event event, ApiRequest request) {
-        publish(app, event, request);
+        CompletableFuture<Void> taken = publish(app, event, request);
         if (event.info().isEmpty()) {
-            return CompletableFuture.completedFuture(ApiResponse.json(200, "{}"));
+            return taken.thenApply(done -> EMPTY_OK);
         }
         ObjectNode body = Jsons.MAPPER.createObjectNode();
         ObjectNode channels = body.putObject("channels");
@@ -60,7 +62,7 @@ final class PublishEndpoints {
                             }
                         }))
                         .toArray(CompletableFuture[]::new))
-                .thenApply(done -> ApiResponse.json(200, body.toString()));
+                .thenCombine(taken, (done, alsoDone) -> ApiResponse.json(200, body.toString()));
     }
 
     CompletableFuture<ApiResponse> batchEvents(App app, ApiRequest request) {
@@ -85,16 +87,17 @@ final class PublishEndpoints {
     }
 
     private CompletableFuture<ApiResponse> publishBatch(App app, List<Event> events, ApiRequest request) {
-        events.forEach(event -> publish(app, event, request));
+        CompletableFuture<Void> taken = CompletableFuture.allOf(events.stream()
+                .map(event -> publish(app, event, request)).toArray(CompletableFuture[]::new));
         if (events.stream().allMatch(event -> event.info().isEmpty())) {
-            return CompletableFuture.completedFuture(ApiResponse.json(200, "{}"));
+            return taken.thenApply(done -> EMPTY_OK);
         }
         List<CompletableFuture<ObjectNode>> results = events.stream()
                 .map(event -> event.info().isEmpty()
                         ? CompletableFuture.completedFuture(Jsons.MAPPER.createObjectNode())
                         : attributes(app, event.channels().get(0), event.info()))
                 .toList();
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(done -> {
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenCombine(taken, (done, alsoDone) -> {
             ObjectNode body = Jsons.MAPPER.createObjectNode();
             ArrayNode batch = body.putArray("batch");
             results.forEach(result -> batch.add(result.join()));
@@ -113,14 +116,22 @@ final class PublishEndpoints {
         return adapter.channel(app.id(), channel).thenApply(snapshot -> ChannelAttributes.write(channel, snapshot, info));
     }
 
-    private void publish(App app, Event event, ApiRequest request) {
-        for (String channel : event.channels()) {
+    /**
+     * Publishes to each channel; completes when the cluster's bus took them all (or could not:
+     * this node's subscribers have them either way, and /up tells the bus is away). Answering
+     * only then means a 200 is never followed by a loss when this node dies a moment later.
+     */
+    private CompletableFuture<Void> publish(App app, Event event, ApiRequest request) {
+        CompletableFuture<?>[] taken = new CompletableFuture<?>[event.channels().size()];
+        for (int i = 0; i < taken.length; i++) {
+            String channel = event.channels().get(i);
             ByteBuf frame = Frames.event(request.alloc(), event.name(), channel, event.data());
             if (ChannelType.isCache(channel)) {
                 cache.put(app.id(), channel, Frames.message(frame));
             }
-            adapter.publish(app.id(), channel, frame, event.socketId());
+            taken[i] = adapter.publish(app.id(), channel, frame, event.socketId()).toCompletableFuture();
         }
+        return taken.length == 1 ? taken[0].thenApply(result -> null) : CompletableFuture.allOf(taken);
     }
 
     // --- validation ---

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Carries published events to every node of the cluster, this one included.
@@ -20,8 +21,13 @@ public interface Adapter extends AutoCloseable {
     /** Starts the driver; it pushes everything it receives to {@code handler}. */
     void start(AdapterEventHandler handler);
 
-    /** Takes ownership of {@code frame} (releases it when done). */
-    void publish(String appId, String channel, ByteBuf frame, String excludeSocketId);
+    /**
+     * Takes ownership of {@code frame} (releases it when done). This node's subscribers get it at
+     * once; the result completes when the bus took it for the other nodes (true), so that this
+     * node's crash can no longer lose it, or could not (false: the bus is unreachable or did not
+     * answer in time). A single node completes at once.
+     */
+    CompletionStage<Boolean> publish(String appId, String channel, ByteBuf frame, String excludeSocketId);
 
     /** Occupied channels of an app on every node whose name starts with {@code prefix} ("" = all). */
     CompletableFuture<Map<String, ChannelSnapshot>> channels(String appId, String prefix);

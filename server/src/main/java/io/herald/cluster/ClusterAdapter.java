@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -125,8 +126,8 @@ public final class ClusterAdapter implements Adapter {
     // --- what the node asks of the cluster ---
 
     @Override
-    public void publish(String appId, String channel, ByteBuf frame, String excludeSocketId) {
-        relay.publish(appId, channel, frame, excludeSocketId);
+    public CompletionStage<Boolean> publish(String appId, String channel, ByteBuf frame, String excludeSocketId) {
+        return relay.publish(appId, channel, frame, excludeSocketId);
     }
 
     @Override

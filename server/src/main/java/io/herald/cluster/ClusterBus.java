@@ -73,8 +73,8 @@ final class ClusterBus {
     }
 
     /** To every node, with a frame as the body (copied; the buffer is left as it was). */
-    void broadcast(Kind kind, ByteBuf body, String... fields) {
-        send(broadcastSubject, null, kind, body, fields);
+    CompletionStage<Boolean> broadcast(Kind kind, ByteBuf body, String... fields) {
+        return send(broadcastSubject, null, kind, body, fields);
     }
 
     /** To one node only. */

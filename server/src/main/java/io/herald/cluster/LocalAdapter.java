@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeUnit;
  * every channel fact (on a thread of its own, which also runs the holds of vacated channels).
  */
 public final class LocalAdapter implements Adapter {
+    private static final CompletionStage<Boolean> DELIVERED = CompletableFuture.completedStage(true);
     private final ServerEvents events;
     private final ScheduledThreadPoolExecutor factsThread = new ScheduledThreadPoolExecutor(1, runnable -> {
         Thread thread = new Thread(runnable, "herald-facts");
@@ -46,8 +48,9 @@ public final class LocalAdapter implements Adapter {
     }
 
     @Override
-    public void publish(String appId, String channel, ByteBuf frame, String excludeSocketId) {
+    public CompletionStage<Boolean> publish(String appId, String channel, ByteBuf frame, String excludeSocketId) {
         handler.onPublish(appId, channel, frame, excludeSocketId);
+        return DELIVERED;
     }
 
     @Override

@@ -13,11 +13,15 @@ import io.herald.wire.Secrets;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,10 +30,17 @@ import org.slf4j.LoggerFactory;
  * for everything received. jnats reconnects by itself, to any of the configured servers. Its
  * reconnect buffer is off: by default it keeps 8 MB of publishes made while disconnected and
  * sends them once connected again, however old they are by then; here they fail at once.
+ *
+ * <p>Core NATS has no acknowledgement, and jnats only queues a publish for its writer thread. A
+ * publish completes once a PING sent after it was answered: the server has it, so a crash of
+ * this node after that cannot lose it (the HTTP API answers a publish only then). One thread
+ * sends one PING for every publish made since its last one, so a busy node pays one round trip
+ * per batch, not per publish.
  */
 public final class NatsTransport implements ClusterTransport {
     private static final Logger log = LoggerFactory.getLogger(NatsTransport.class);
-    private static final CompletionStage<Boolean> SENT = CompletableFuture.completedStage(true);
+    /** How long a publish waits for the server's PONG before it counts as not taken. */
+    static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(2);
     private static final CompletionStage<Boolean> REFUSED = CompletableFuture.completedStage(false);
 
     private final HeraldConfig.AdapterConfig.Nats config;
@@ -39,6 +50,11 @@ public final class NatsTransport implements ClusterTransport {
     private final Set<String> secrets = new HashSet<>();
     private volatile Connection connection;
     private final EveryMinute failures = new EveryMinute();
+    /** Publishes (and probes) waiting for the next PING's answer; guarded by itself. */
+    private final ArrayList<Unconfirmed> unconfirmed = new ArrayList<>();
+    /** Counts lost connections: a PING answered on a later connection says nothing of a publish. */
+    private volatile long connectionLosses;
+    private volatile boolean closed;
 
     public NatsTransport(HeraldConfig.AdapterConfig.Nats config, String nodeId) {
         this.config = config;
@@ -58,8 +74,14 @@ public final class NatsTransport implements ClusterTransport {
                 .connectionTimeout(Duration.ofMillis(config.connectionTimeoutMillis()))
                 .maxReconnects(-1)
                 .reconnectBufferSize(0)
+                // Confirmations, probes and jnats's own keep-alive each have a PING out at times:
+                // three unanswered are still no reason to drop the connection, four are.
+                .maxPingsOut(4)
                 .connectionListener((connection, event) -> {
                     log.info("NATS connection {}", event);
+                    if (event == ConnectionListener.Events.DISCONNECTED) {
+                        connectionLosses++; // only jnats's connection thread writes it
+                    }
                     if (event == ConnectionListener.Events.RESUBSCRIBED || event == ConnectionListener.Events.RECONNECTED) {
                         receiver.resubscribed();
                     }
@@ -109,13 +131,67 @@ public final class NatsTransport implements ClusterTransport {
             close();
             throw new IllegalStateException("adapter.driver nats: the server did not answer after subscribing: " + e.getMessage(), e);
         }
+        Thread confirmer = new Thread(this::confirmPublishes, "nats-confirm-" + connectionName);
+        confirmer.setDaemon(true);
+        confirmer.start();
+    }
+
+    /** The confirmer thread: one PING round trip for everything published since the last one. */
+    private record Unconfirmed(CompletableFuture<Boolean> confirmed, long connectionLosses) {}
+
+    private void confirmPublishes() {
+        List<Unconfirmed> batch = new ArrayList<>();
+        while (!closed) {
+            synchronized (unconfirmed) {
+                while (unconfirmed.isEmpty() && !closed) {
+                    try {
+                        unconfirmed.wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                batch.addAll(unconfirmed);
+                unconfirmed.clear();
+            }
+            boolean answered;
+            try {
+                connection.flush(CONFIRM_TIMEOUT); // the PING goes behind every publish of the batch
+                answered = isConnected(); // flush also returns when there was no connection to PING on
+            } catch (TimeoutException | RuntimeException e) {
+                answered = false;
+            } catch (InterruptedException e) {
+                answered = false;
+                closed = true;
+            }
+            for (Unconfirmed publish : batch) {
+                publish.confirmed().complete(answered && publish.connectionLosses() == connectionLosses);
+            }
+            batch.clear();
+        }
+    }
+
+    /**
+     * Completes with whether the server answered a PING sent after everything queued so far, on
+     * the connection there was when {@code losses} was read.
+     */
+    private CompletableFuture<Boolean> confirmation(long losses) {
+        CompletableFuture<Boolean> confirmed = new CompletableFuture<>();
+        synchronized (unconfirmed) {
+            if (closed) {
+                return CompletableFuture.completedFuture(false);
+            }
+            unconfirmed.add(new Unconfirmed(confirmed, losses));
+            unconfirmed.notify();
+        }
+        return confirmed;
     }
 
     @Override
     public CompletionStage<Boolean> publish(String subject, byte[] message) {
+        long losses = connectionLosses;
         try {
             connection.publish(subject, message);
-            return SENT;
+            return confirmation(losses);
         } catch (IllegalArgumentException | IllegalStateException e) {
             // Larger than the server's max_payload, disconnected, or the connection is closed.
             long held = failures.due(subject);
@@ -143,9 +219,12 @@ public final class NatsTransport implements ClusterTransport {
     @Override
     public boolean probe(Duration timeout) {
         try {
-            connection.flush(timeout); // a PING the server must answer
-            return isConnected();
-        } catch (Exception e) {
+            // A PING the server must answer, through the confirmer (one PING out from here at a time).
+            return confirmation(connectionLosses).get(timeout.toMillis(), TimeUnit.MILLISECONDS) && isConnected();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException e) {
             return false;
         }
     }
@@ -157,6 +236,12 @@ public final class NatsTransport implements ClusterTransport {
 
     @Override
     public void close() {
+        synchronized (unconfirmed) {
+            closed = true;
+            unconfirmed.forEach(publish -> publish.confirmed().complete(false));
+            unconfirmed.clear();
+            unconfirmed.notify();
+        }
         if (connection == null) {
             return;
         }

@@ -3,6 +3,7 @@ package io.herald.cluster;
 import io.herald.cluster.ClusterMessage.Kind;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Relays publishes: an event published on this node goes to its own subscribers at once and to
@@ -23,10 +24,11 @@ final class PublishRelay {
         this.handler = handler;
     }
 
-    /** Takes ownership of {@code frame}. */
-    void publish(String appId, String channel, ByteBuf frame, String excludeSocketId) {
-        bus.broadcast(Kind.PUBLISH, frame, appId, channel, excludeSocketId);
+    /** Takes ownership of {@code frame}; completes when the bus took it (see {@link Adapter#publish}). */
+    CompletionStage<Boolean> publish(String appId, String channel, ByteBuf frame, String excludeSocketId) {
+        CompletionStage<Boolean> taken = bus.broadcast(Kind.PUBLISH, frame, appId, channel, excludeSocketId);
         handler.onPublish(appId, channel, frame, excludeSocketId);
+        return taken;
     }
 
     /** Another node's publish, on the transport's thread. */
