@@ -60,6 +60,11 @@ public final class FanoutCommand extends ScenarioCommand {
                     + "herald+metrics); metrics are off in every other Herald run (default: ${DEFAULT-VALUE}).")
     String metrics;
 
+    @Option(names = "--limit",
+            description = "Also measure the loopback limit, last in the same run: the bench's minimal Netty writer "
+                    + "(LoopbackLimitServer) under the same load, with Herald's JDK and JVM options (reported as limit).")
+    boolean limit;
+
     private WebhookSink sink;
 
     @Option(names = "--refine", defaultValue = "2",
@@ -99,6 +104,9 @@ public final class FanoutCommand extends ScenarioCommand {
             if (metrics.equals("compare") && name.startsWith("herald")) {
                 names.add(name + "+metrics");
             }
+        }
+        if (limit) {
+            names.add("limit");
         }
         return names;
     }

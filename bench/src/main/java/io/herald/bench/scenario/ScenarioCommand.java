@@ -5,6 +5,7 @@ import io.herald.bench.Json;
 import io.herald.bench.coord.WorkerFleet;
 import io.herald.bench.report.Metrics;
 import io.herald.bench.target.HeraldLauncher;
+import io.herald.bench.target.LimitLauncher;
 import io.herald.bench.target.RunningServer;
 import io.herald.bench.target.SoketiLauncher;
 import java.io.PrintWriter;
@@ -80,6 +81,8 @@ public abstract class ScenarioCommand implements Callable<Integer> {
                 try {
                     if (target.external()) {
                         server = target.externalServers().get(0);
+                    } else if (name.equals("limit")) {
+                        server = ctx.track(new LimitLauncher(target.heraldLauncher(), HeraldLauncher.javaFor(target.jdk)).start());
                     } else if (name.startsWith("herald")) {
                         server = ctx.track(target.heraldLauncher().start("bench-herald", serverEnv(name)));
                     } else {
@@ -107,7 +110,10 @@ public abstract class ScenarioCommand implements Callable<Integer> {
                 results.put(name, line);
             }
             if (results.containsKey("herald") && results.containsKey("soketi")) {
-                ctx.emit(ratioLine(results.get("herald"), results.get("soketi")));
+                ctx.emit(ratioLine(results.get("herald"), results.get("soketi"), "ratio", "herald_over_soketi"));
+            }
+            if (results.containsKey("herald") && results.containsKey("limit")) {
+                ctx.emit(ratioLine(results.get("herald"), results.get("limit"), "limit-ratio", "herald_over_limit"));
             }
         } finally {
             ctx.close();
@@ -130,11 +136,12 @@ public abstract class ScenarioCommand implements Callable<Integer> {
         return String.join(" ", args);
     }
 
-    private ObjectNode ratioLine(ObjectNode herald, ObjectNode soketi) {
-        ObjectNode line = ctx.envelope(scenario(), "ratio");
+    /** Herald's figures over another target's: soketi's, or the loopback limit's. */
+    private ObjectNode ratioLine(ObjectNode herald, ObjectNode soketi, String targetName, String field) {
+        ObjectNode line = ctx.envelope(scenario(), targetName);
         line.put("kind", "ratio");
         line.set("params", params());
-        ObjectNode ratios = line.putObject("herald_over_soketi");
+        ObjectNode ratios = line.putObject(field);
         for (Metrics.Metric m : Metrics.forResult(herald)) {
             Double h = Metrics.value(herald, m.path());
             Double s = Metrics.value(soketi, m.path());
