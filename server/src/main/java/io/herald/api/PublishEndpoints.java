@@ -31,9 +31,9 @@ final class PublishEndpoints {
         this.limits = limits;
     }
 
-    /** One validated event, ready to publish to its channels. */
     private static final ApiResponse EMPTY_OK = ApiResponse.json(200, "{}");
 
+    /** One validated event, ready to publish to its channels. */
     private record Event(String name, String data, List<String> channels, String socketId, Set<String> info) {}
 
     CompletableFuture<ApiResponse> events(App app, ApiRequest request) {
