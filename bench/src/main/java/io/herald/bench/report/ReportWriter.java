@@ -92,24 +92,43 @@ final class ReportWriter {
     private void targets() {
         List<Target> rows = new ArrayList<>();
         Predicate<JsonNode> thousandOverTen = l -> l.path("scenario").asText().equals("fanout") && !sweep(l)
-                && l.path("params").path("subscribers").asInt() == 1000 && l.path("params").path("channels").asInt() == 10;
-        // Measured at 20,000 deliveries/s (200 publishes/s): at lower rates the window mostly measures
-        // idle overhead (timers, JIT) rather than delivery. Falls back to the latest run of any rate.
-        Predicate<JsonNode> atTwentyThousand = thousandOverTen.and(l -> l.path("params").path("rate").asDouble() == 200);
-        Predicate<JsonNode> efficiency = results.matching(atTwentyThousand).isEmpty() ? thousandOverTen : atTwentyThousand;
-        rows.add(ratioTarget("Deliveries per server CPU-second, 1000 subscribers over 10 channels (20,000 deliveries/s)", ">= 4x soketi", 4, true,
-                "scripts/bench fanout --target both --subscribers 1000 --channels 10 --rate 200",
-                efficiency, "deliveries_per_cpu_second"));
-        rows.add(ratioTarget("Saturation deliveries/s (fanout sweep)", ">= 3x soketi", 3, true,
-                "scripts/bench fanout --target both --subscribers 1000 --channels 10 --sweep",
-                l -> l.path("scenario").asText().equals("fanout") && sweep(l), "saturation_deliveries_per_s"));
-        rows.add(latencyAt20k());
+                && l.path("params").path("subscribers").asInt() == 1000 && l.path("params").path("channels").asInt() == 10
+                && l.path("params").path("rate").asDouble() == 200;
+        Predicate<JsonNode> warm = thousandOverTen.and(l -> l.path("params").path("warmup_s").asDouble() > 0);
+        Predicate<JsonNode> cold = thousandOverTen.and(l -> l.path("params").path("warmup_s").asDouble() == 0);
+        String warmCommand = "scripts/bench fanout --target both --subscribers 1000 --channels 10 --rate 200 --duration 10 --warmup 20 --limit";
+        rows.add(ratioTarget("User CPU per delivery at 20,000 deliveries/s (µs)", "<= 1/4 of soketi's", 0.25, false, warmCommand,
+                warm, l -> perUnit(l, "server_user_cpu_s", "delivered", 1e6)));
+        rows.add(ratioTarget("Total CPU per delivery at 20,000 deliveries/s (µs)", "<= 1/2 of soketi's", 0.5, false, warmCommand,
+                warm, l -> perUnit(l, "server_cpu_s", "delivered", 1e6)));
+        rows.add(ratioTarget("p99 publish-to-delivery at 20,000 deliveries/s (ms)", "<= 1/3 of soketi's", 1.0 / 3, false, warmCommand,
+                warm, l -> Metrics.value(l, "latency_ms.p99")));
+        rows.add(limitShare(warm));
+        Predicate<JsonNode> fiveThousand = l -> l.path("scenario").asText().equals("idle") && l.path("params").path("connections").asInt() == 5000;
+        rows.add(ratioTarget("CPU per connect + subscribe, 5,000 connections in bursts of 200, after 500 (ms)", "<= 1/2 of soketi's", 0.5,
+                false, "scripts/bench idle --target both --connections 5000",
+                fiveThousand.and(l -> l.path("params").path("warmup_connections").asInt() == 500),
+                l -> perUnit(l, "server_cpu_s_connect", "subscribed", 1e3)));
+        rows.add(ratioTarget("The same after 5,000 connections came and went (ms)", "<= 1/2 of soketi's", 0.5,
+                false, "scripts/bench idle --target both --connections 5000 --warmup-connections 5000",
+                fiveThousand.and(l -> l.path("params").path("warmup_connections").asInt() == 5000),
+                l -> perUnit(l, "server_cpu_s_connect", "subscribed", 1e3)));
+        String coldCommand = "scripts/bench fanout --target both --subscribers 1000 --channels 10 --rate 200 --duration 10 --warmup 0";
+        rows.add(ratioTarget("First 10 s of a just-started node at 20,000 deliveries/s: deliveries per server CPU-second",
+                ">= soketi's", 1, true, coldCommand, cold, l -> Metrics.value(l, "deliveries_per_cpu_second")));
+        rows.add(coldLatency(warm, cold, coldCommand));
         rows.add(idleTarget());
-        rows.add(ratioTarget("HTTP publish requests/s, no subscribers", ">= 2x soketi", 2, true,
-                "scripts/bench publish --target both --subscribers 0",
+        rows.add(containerTarget());
+        rows.add(ratioTarget("HTTP publish, server CPU per request (µs; wrk, no subscribers)", "<= 1/4 of soketi's", 0.25, false,
+                "scripts/bench publish --target both --subscribers 0 --duration 10 --warmup 15",
                 l -> l.path("scenario").asText().equals("publish") && l.path("params").path("subscribers").asInt() == 0
-                        && l.path("params").path("batch").asInt() == 1,
-                "requests_per_s"));
+                        && l.path("params").path("batch").asInt() == 1 && l.path("params").path("app_limit").asInt() == 0,
+                l -> Metrics.value(l, "server_cpu_us_per_request")));
+        rows.add(ratioTarget("Saturation deliveries/s (fanout sweep)", ">= 3x soketi", 3, true,
+                "scripts/bench fanout --target both --subscribers 1000 --channels 10 --sweep --duration 8",
+                l -> l.path("scenario").asText().equals("fanout") && sweep(l),
+                l -> Metrics.value(l, "saturation_deliveries_per_s")));
+        rows.add(clusterEfficiency());
         for (String adapter : List.of("redis", "redis-cluster", "nats")) {
             rows.add(clusterTarget(adapter));
         }
@@ -155,11 +174,18 @@ final class ReportWriter {
         return l.path("params").path("sweep").asBoolean();
     }
 
+    /** {@code numerator / denominator * scale} of one result line, or null. */
+    private static Double perUnit(JsonNode l, String numerator, String denominator, double scale) {
+        Double n = Metrics.value(l, numerator);
+        Double d = Metrics.value(l, denominator);
+        return n == null || d == null || d == 0 ? null : n / d * scale;
+    }
+
     private Target ratioTarget(String name, String goal, double threshold, boolean higher, String command,
-                               Predicate<JsonNode> filter, String path) {
+                               Predicate<JsonNode> filter, java.util.function.Function<JsonNode, Double> value) {
         ResultSet.Pair pair = ResultSet.latestPair(results.matching(filter));
-        Double h = pair.herald() == null ? null : Metrics.value(pair.herald(), path);
-        Double s = pair.soketi() == null ? null : Metrics.value(pair.soketi(), path);
+        Double h = pair.herald() == null ? null : value.apply(pair.herald());
+        Double s = pair.soketi() == null ? null : value.apply(pair.soketi());
         String measured = "-";
         String status = "not measured";
         if (h != null && s != null && s != 0) {
@@ -179,43 +205,92 @@ final class ReportWriter {
                 pair.herald() != null ? pair.herald() : pair.soketi());
     }
 
-    /** From a fan-out run at 20,000 deliveries/s, else from the 20,000 step of the latest sweeps. */
-    private Target latencyAt20k() {
-        String name = "p99 publish-to-delivery latency at 20,000 deliveries/s";
-        String command = "scripts/bench fanout --target both --subscribers 1000 --channels 10 --rate 200";
-        Target direct = ratioTarget(name, "<= 1/3 of soketi's", 1.0 / 3, false, command,
-                l -> l.path("scenario").asText().equals("fanout") && !sweep(l)
-                        && Math.abs(l.path("target_deliveries_per_s").asDouble() - 20000) < 1,
-                "latency_ms.p99");
-        if (!direct.status().startsWith("not measured")) {
-            return direct;
-        }
-        ResultSet.Pair sweeps = ResultSet.latestPair(results.matching(l -> l.path("scenario").asText().equals("fanout") && sweep(l)));
-        JsonNode h = step20k(sweeps.herald());
-        JsonNode so = step20k(sweeps.soketi());
-        if (h == null || so == null) {
-            return direct;
-        }
-        Double hv = Metrics.value(h, "latency_ms.p99");
-        Double sv = Metrics.value(so, "latency_ms.p99");
-        if (hv == null || sv == null || sv == 0) {
-            return direct;
-        }
-        double ratio = hv / sv;
-        return new Target(name + " (sweep step)", "<= 1/3 of soketi's", command, fmt(hv), fmt(sv),
-                String.format(Locale.ROOT, "%.2fx", ratio), ratio <= 1.0 / 3 ? "met" : "**not met**", sweeps.herald());
-    }
-
-    private static JsonNode step20k(JsonNode sweep) {
-        if (sweep == null) {
-            return null;
-        }
-        for (JsonNode step : sweep.path("steps")) {
-            if (Math.abs(step.path("target_deliveries_per_s").asDouble() - 20000) < 1) {
-                return step;
+    /** Herald's deliveries per CPU-second as a share of the loopback limit's, measured in the same run. */
+    private Target limitShare(Predicate<JsonNode> warm) {
+        String name = "Deliveries per server CPU-second at 20,000/s as a share of the loopback limit";
+        String command = "scripts/bench fanout --target both --subscribers 1000 --channels 10 --rate 200 --duration 10 --warmup 20 --limit";
+        List<JsonNode> lines = results.matching(warm);
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            JsonNode limit = lines.get(i);
+            if (!limit.path("target").asText().equals("limit") || limit.has("error")) {
+                continue;
+            }
+            for (JsonNode herald : lines) {
+                if (herald.path("target").asText().equals("herald") && herald.path("run_id").equals(limit.path("run_id"))) {
+                    Double h = Metrics.value(herald, "deliveries_per_cpu_second");
+                    Double l = Metrics.value(limit, "deliveries_per_cpu_second");
+                    if (h == null || l == null || l == 0) {
+                        break;
+                    }
+                    return new Target(name, "reported", command, fmt(h), "limit " + fmt(l),
+                            String.format(Locale.ROOT, "%.0f%%", 100 * h / l), "-", herald);
+                }
             }
         }
-        return null;
+        return new Target(name, "reported", command, "-", "-", "-", "not measured", null);
+    }
+
+    /** The just-started node's p99 over the same server's warm p99 (2x at most). */
+    private Target coldLatency(Predicate<JsonNode> warm, Predicate<JsonNode> cold, String command) {
+        String name = "First 10 s of a just-started node: p99 over its warm p99";
+        ResultSet.Pair coldPair = ResultSet.latestPair(results.matching(cold));
+        ResultSet.Pair warmPair = ResultSet.latestPair(results.matching(warm));
+        Double hc = coldPair.herald() == null ? null : Metrics.value(coldPair.herald(), "latency_ms.p99");
+        Double hw = warmPair.herald() == null ? null : Metrics.value(warmPair.herald(), "latency_ms.p99");
+        Double sc = coldPair.soketi() == null ? null : Metrics.value(coldPair.soketi(), "latency_ms.p99");
+        Double sw = warmPair.soketi() == null ? null : Metrics.value(warmPair.soketi(), "latency_ms.p99");
+        if (hc == null || hw == null || hw == 0) {
+            return new Target(name, "<= 2x", command, "-", "-", "-", "not measured", coldPair.herald());
+        }
+        double ratio = hc / hw;
+        String soketi = sc == null || sw == null || sw == 0 ? "-" : fmt(sc) + " / " + fmt(sw) + " ms";
+        return new Target(name, "<= 2x", command, fmt(hc) + " / " + fmt(hw) + " ms", soketi,
+                String.format(Locale.ROOT, "%.1fx", ratio), ratio <= 2 ? "met" : "**not met**", coldPair.herald());
+    }
+
+    /** 19,000 idle connections with the Dockerfile's heap (MaxRAMPercentage=50 of 512 MiB: -Xmx256m). */
+    private Target containerTarget() {
+        String name = "19,000 idle subscribed connections, the Dockerfile's JVM options in a 512 MiB container (-Xmx256m): peak RSS";
+        String command = "scripts/bench idle --target herald --connections 19000 --server-jvm-opts=-Xmx256m";
+        List<JsonNode> lines = results.matching(l -> l.path("scenario").asText().equals("idle")
+                && l.path("params").path("connections").asInt() == 19000 && l.path("target").asText().equals("herald")
+                && !l.has("error") && l.path("server").path("jvm_opts").asText().contains("-Xmx256m"));
+        if (lines.isEmpty()) {
+            return new Target(name, "<= 512 MiB", command, "-", "-", "-", "not measured", null);
+        }
+        JsonNode last = lines.get(lines.size() - 1);
+        Double hwm = Metrics.value(last, "server_hwm_kb");
+        if (hwm == null) {
+            return new Target(name, "<= 512 MiB", command, "-", "-", "-", "not measured", last);
+        }
+        double mib = hwm / 1024;
+        return new Target(name, "<= 512 MiB", command, fmt(mib) + " MiB", "-", fmt(mib) + " MiB",
+                mib <= 512 ? "met" : "**not met**", last);
+    }
+
+    /** Three nodes on one Redis: deliveries per CPU-second of all nodes over one node's, and over soketi's three nodes. */
+    private Target clusterEfficiency() {
+        String name = "Three nodes on one Redis, 1000 subscribers spread over them: deliveries per CPU-second (nodes summed)";
+        String goal = ">= 80% of one node and >= 2x soketi's three";
+        String command = "scripts/bench cluster --adapter redis --target both --rate 200 --duration 20";
+        ResultSet.Pair pair = ResultSet.latestPair(results.matching(l -> l.path("scenario").asText().equals("cluster")
+                && l.path("params").path("adapter").asText().equals("redis") && l.path("params").path("rate").asDouble() == 200));
+        if (pair.herald() == null || pair.soketi() == null) {
+            return new Target(name, goal, command, "-", "-", "-", "not measured", pair.herald());
+        }
+        Double h = Metrics.value(pair.herald(), "deliveries_per_cpu_second");
+        Double hOne = Metrics.value(pair.herald(), "single_node.deliveries_per_cpu_second");
+        Double s = Metrics.value(pair.soketi(), "deliveries_per_cpu_second");
+        Double sOne = Metrics.value(pair.soketi(), "single_node.deliveries_per_cpu_second");
+        if (h == null || hOne == null || s == null || s == 0 || hOne == 0) {
+            return new Target(name, goal, command, "-", "-", "-", "not measured", pair.herald());
+        }
+        double ofOne = h / hOne;
+        double overSoketi = h / s;
+        return new Target(name, goal, command, fmt(h) + " (one node " + fmt(hOne) + ")",
+                fmt(s) + (sOne == null ? "" : " (one node " + fmt(sOne) + ")"),
+                String.format(Locale.ROOT, "%.0f%% of one node, %.2fx soketi", 100 * ofOne, overSoketi),
+                ofOne >= 0.8 && overSoketi >= 2 ? "met" : "**not met**", pair.herald());
     }
 
     private Target idleTarget() {
@@ -223,9 +298,9 @@ final class ReportWriter {
                 l -> l.path("scenario").asText().equals("idle") && l.path("params").path("connections").asInt() == 15000));
         Double h = pair.herald() == null ? null : Metrics.value(pair.herald(), "kb_per_connection");
         Double s = pair.soketi() == null ? null : Metrics.value(pair.soketi(), "kb_per_connection");
-        String status = h == null ? "not measured" : (h <= 4 ? "met" : "**not met**");
+        String status = h == null ? "not measured" : (h <= 2 ? "met" : "**not met**");
         String measured = h == null ? "-" : fmt(h) + " KB" + (disturbed(pair.herald()) ? " (disturbed: other load on the machine)" : "");
-        return new Target("RSS per idle subscribed connection at 15,000 connections", "<= 4 KB",
+        return new Target("RSS per idle subscribed connection at 15,000 connections", "<= 2 KB",
                 "scripts/bench idle --target both --connections 15000",
                 h == null ? "-" : fmt(h) + " KB", s == null ? "-" : fmt(s) + " KB", measured, status,
                 pair.herald() != null ? pair.herald() : pair.soketi());
