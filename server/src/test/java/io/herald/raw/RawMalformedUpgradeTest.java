@@ -3,8 +3,6 @@ package io.herald.raw;
 import static io.herald.raw.RawClient.assertServerServes;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import io.herald.Herald;
 import io.herald.testing.CapturedLogs;
 import io.herald.testing.TestServers;
@@ -19,7 +17,6 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * Upgrades that are not valid WebSocket handshakes are answered 400 and closed, with one debug
@@ -77,12 +74,9 @@ class RawMalformedUpgradeTest {
 
     @Test
     void malformedUpgradesAre400AndClosedWithOneDebugLineEach() throws IOException {
-        Logger handler = (Logger) LoggerFactory.getLogger(HANDLER_LOGGER);
-        Level before = handler.getLevel();
-        handler.setLevel(Level.DEBUG);
         try (CapturedLogs logs = CapturedLogs.of(AbstractEventExecutor.class)) {
             List<Answer> answers;
-            try (CapturedLogs handlerLogs = CapturedLogs.ofLoggers(HANDLER_LOGGER)) {
+            try (CapturedLogs handlerLogs = CapturedLogs.ofLoggers(HANDLER_LOGGER).atDebug()) {
                 answers = List.of(
                         send("GET", "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"),
                         send("GET", "Upgrade: websocket\r\n" + KEY_HEADER + "Sec-WebSocket-Version: 13\r\n"),
@@ -102,8 +96,6 @@ class RawMalformedUpgradeTest {
                 assertThat(handlerLogs.withThrowable()).as("stack traces logged by the request handler").isEmpty();
             }
             assertThat(logs.all()).as("tasks that raised an exception on the event loop").isEmpty();
-        } finally {
-            handler.setLevel(before);
         }
         assertThat(answersFor("Sec-WebSocket-Key: ")).contains("Sec-WebSocket-Key");
         assertServerServes(port, TestServers.APP_KEY);

@@ -18,7 +18,17 @@ public final class CapturedLogs implements AutoCloseable {
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
     private final List<Logger> loggers;
     private final Predicate<ILoggingEvent> keep;
-    private final java.util.Map<Logger, Level> levelsBefore = new java.util.HashMap<>();
+    /** Loggers this capture lowered to DEBUG. */
+    private final java.util.Set<Logger> lowered = new java.util.HashSet<>();
+
+    /**
+     * Per logger lowered to DEBUG: its level before the first capture lowered it, and how many
+     * captures hold it there. Captures of parallel test classes overlap; the level goes back only
+     * when the last one closes (restoring it at the first close hid the others' debug lines).
+     */
+    private record Lowered(Level before, int holders) {}
+
+    private static final java.util.Map<Logger, Lowered> LOWERED = new java.util.HashMap<>();
 
     private CapturedLogs(Predicate<ILoggingEvent> keep, Class<?>... sources) {
         this(keep, java.util.Arrays.stream(sources).map(Class::getName).toArray(String[]::new));
@@ -52,10 +62,15 @@ public final class CapturedLogs implements AutoCloseable {
      * whole of Herald), so that their debug lines are captured.
      */
     public CapturedLogs atDebug() {
-        loggers.forEach(l -> {
-            levelsBefore.putIfAbsent(l, l.getLevel());
-            l.setLevel(Level.DEBUG);
-        });
+        synchronized (LOWERED) {
+            for (Logger l : loggers) {
+                if (lowered.add(l)) {
+                    Lowered held = LOWERED.get(l);
+                    LOWERED.put(l, held == null ? new Lowered(l.getLevel(), 1) : new Lowered(held.before(), held.holders() + 1));
+                    l.setLevel(Level.DEBUG);
+                }
+            }
+        }
         return this;
     }
 
@@ -103,6 +118,16 @@ public final class CapturedLogs implements AutoCloseable {
     @Override
     public void close() {
         loggers.forEach(l -> l.detachAppender(appender));
-        levelsBefore.forEach(Logger::setLevel);
+        synchronized (LOWERED) {
+            for (Logger l : lowered) {
+                Lowered held = LOWERED.remove(l);
+                if (held.holders() > 1) {
+                    LOWERED.put(l, new Lowered(held.before(), held.holders() - 1));
+                } else {
+                    l.setLevel(held.before());
+                }
+            }
+            lowered.clear();
+        }
     }
 }
