@@ -117,7 +117,8 @@ final class PublishEndpoints {
     }
 
     /**
-     * Publishes to each channel; completes when the cluster's bus took them all (or could not:
+     * Publishes to each channel; completes when the cluster's bus took them all and the cache
+     * stored those of cache channels (or could not:
      * this node's subscribers have them either way, and /up tells the bus is away). Answering
      * only then means a 200 is never followed by a loss when this node dies a moment later.
      */
@@ -126,10 +127,12 @@ final class PublishEndpoints {
         for (int i = 0; i < taken.length; i++) {
             String channel = event.channels().get(i);
             ByteBuf frame = Frames.event(request.alloc(), event.name(), channel, event.data());
-            if (ChannelType.isCache(channel)) {
-                cache.put(app.id(), channel, Frames.message(frame));
-            }
+            CompletableFuture<Void> cached = ChannelType.isCache(channel)
+                    ? cache.put(app.id(), channel, Frames.message(frame)) : null;
             taken[i] = adapter.publish(app.id(), channel, frame, event.socketId()).toCompletableFuture();
+            if (cached != null) {
+                taken[i] = CompletableFuture.allOf(taken[i], cached);
+            }
         }
         return taken.length == 1 ? taken[0].thenApply(result -> null) : CompletableFuture.allOf(taken);
     }

@@ -10,8 +10,12 @@ import java.util.concurrent.CompletableFuture;
  * fails the caller (a backend error reads as "nothing cached" and is logged by the driver).
  */
 public interface ChannelCache extends AutoCloseable {
-    /** Remembers {@code message}, the JSON text of the event as subscribers receive it. */
-    void put(String appId, String channel, byte[] message);
+    /**
+     * Remembers {@code message}, the JSON text of the event as subscribers receive it. Completes
+     * once it is stored (or could not be: the driver logs why), so that the HTTP API answers a
+     * publish only when a new subscriber on any node can be replayed the event.
+     */
+    CompletableFuture<Void> put(String appId, String channel, byte[] message);
 
     CompletableFuture<Optional<CachedEvent>> get(String appId, String channel);
 

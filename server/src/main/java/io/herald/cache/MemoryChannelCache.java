@@ -22,8 +22,9 @@ public final class MemoryChannelCache implements ChannelCache {
     }
 
     @Override
-    public void put(String appId, String channel, byte[] message) {
+    public CompletableFuture<Void> put(String appId, String channel, byte[] message) {
         entries.put(key(appId, channel), new Entry(message, System.nanoTime() + ttlNanos));
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override

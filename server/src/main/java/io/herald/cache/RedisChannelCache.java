@@ -41,11 +41,12 @@ public final class RedisChannelCache implements ChannelCache {
     }
 
     @Override
-    public void put(String appId, String channel, byte[] message) {
-        redis.set(key(appId, channel), message, SetArgs.Builder.px(ttlMillis)).exceptionally(error -> {
-            log.warn("could not cache the last event of {} (app {}) in Redis: {}", channel, appId, error.toString());
-            return null;
-        });
+    public CompletableFuture<Void> put(String appId, String channel, byte[] message) {
+        return redis.set(key(appId, channel), message, SetArgs.Builder.px(ttlMillis)).toCompletableFuture()
+                .<Void>thenApply(ok -> null).exceptionally(error -> {
+                    log.warn("could not cache the last event of {} (app {}) in Redis: {}", channel, appId, error.toString());
+                    return null;
+                });
     }
 
     @Override
