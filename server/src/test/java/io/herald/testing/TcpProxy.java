@@ -88,8 +88,16 @@ public final class TcpProxy implements AutoCloseable {
                 try {
                     Socket client = server.accept();
                     Socket target = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-                    sockets.add(client);
-                    sockets.add(target);
+                    synchronized (TcpProxy.this) {
+                        // A connection accepted just before cut() must not outlive it.
+                        if (server.isClosed()) {
+                            closeQuietly(client);
+                            closeQuietly(target);
+                            continue;
+                        }
+                        sockets.add(client);
+                        sockets.add(target);
+                    }
                     pump(client, target);
                     pump(target, client);
                 } catch (IOException e) {
