@@ -137,19 +137,19 @@ public abstract class ScenarioCommand implements Callable<Integer> {
     }
 
     /** Herald's figures over another target's: soketi's, or the loopback limit's. */
-    private ObjectNode ratioLine(ObjectNode herald, ObjectNode soketi, String targetName, String field) {
+    private ObjectNode ratioLine(ObjectNode herald, ObjectNode other, String targetName, String field) {
         ObjectNode line = ctx.envelope(scenario(), targetName);
         line.put("kind", "ratio");
         line.set("params", params());
         ObjectNode ratios = line.putObject(field);
         for (Metrics.Metric m : Metrics.forResult(herald)) {
             Double h = Metrics.value(herald, m.path());
-            Double s = Metrics.value(soketi, m.path());
-            if (h != null && s != null && s != 0 && m.ratio()) {
-                ratios.put(m.path(), Json.round3(h / s));
+            Double o = Metrics.value(other, m.path());
+            if (h != null && o != null && o != 0 && m.ratio()) {
+                ratios.put(m.path(), Json.round3(h / o));
             }
         }
-        if (herald.has("error") || soketi.has("error")) {
+        if (herald.has("error") || other.has("error")) {
             line.put("error", "a target failed; see its line");
         }
         return line;

@@ -143,14 +143,7 @@ public final class HeraldLauncher {
         config.putAll(extraEnv);
         env.putAll(config);
         Process process = pb.start();
-        Process watchdog = Processes.watchdog(process.pid());
-        Runnable stopper = () -> {
-            Processes.stop(process.toHandle(), 15);
-            if (watchdog != null) {
-                watchdog.destroy();
-            }
-            Processes.deleteTree(dir);
-        };
+        Runnable stopper = Processes.watchedServer(process, dir);
         // Three JVMs starting together on two busy cores took over 30 s; a bound on failure only.
         long deadline = System.nanoTime() + 60_000_000_000L;
         String up = "http://127.0.0.1:" + port + "/up";

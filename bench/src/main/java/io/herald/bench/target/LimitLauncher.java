@@ -36,14 +36,7 @@ public final class LimitLauncher {
         command.add(Integer.toString(port));
         Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
-        Process watchdog = Processes.watchdog(process.pid());
-        Runnable stopper = () -> {
-            Processes.stop(process.toHandle(), 15);
-            if (watchdog != null) {
-                watchdog.destroy();
-            }
-            Processes.deleteTree(dir);
-        };
+        Runnable stopper = Processes.watchedServer(process, dir);
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (Processes.httpStatus("http://127.0.0.1:" + port + "/up") != 200) {
             if (!process.isAlive() || System.nanoTime() > deadline) {

@@ -109,6 +109,21 @@ public final class Processes {
         }
     }
 
+    /**
+     * Watches a server the bench started in {@code dir} (see {@link #watchdog}) and returns what
+     * stops it: SIGTERM by PID with a 15 s grace, then the watchdog and the folder go.
+     */
+    public static Runnable watchedServer(Process process, Path dir) {
+        Process watchdog = watchdog(process.pid());
+        return () -> {
+            stop(process.toHandle(), 15);
+            if (watchdog != null) {
+                watchdog.destroy();
+            }
+            deleteTree(dir);
+        };
+    }
+
     /** The last {@code lines} lines of a log file (for error messages). */
     public static String tail(Path file, int lines) {
         try {
