@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -49,6 +50,26 @@ final class HttpCodec {
     }
 
     final class Encoder extends HttpResponseEncoder {
+        /** A 101 was encoded: what follows is WebSocket bytes, which pass untouched. */
+        private boolean switchedProtocols;
+
+        /**
+         * The handshaker removes this encoder only once the 101 is on the socket; the connection's
+         * first frames are written before that, in the same flush.
+         */
+        @Override
+        public boolean acceptOutboundMessage(Object msg) throws Exception {
+            return !switchedProtocols && super.acceptOutboundMessage(msg);
+        }
+
+        @Override
+        protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
+            super.encode(ctx, msg, out);
+            if (msg instanceof HttpResponse response && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+                switchedProtocols = true;
+            }
+        }
+
         @Override
         protected boolean isContentAlwaysEmpty(HttpResponse response) {
             // 1xx answers (100 Continue) come before the request's final answer: they do not end it.

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -72,6 +73,8 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
     private boolean answeredEarly;
     private boolean earlyAnswerSent;
     private boolean paused;
+    /** A 101 was written and its flush is left to the router's, which follows it. */
+    private boolean holdingUpgradeFlush;
     private boolean releasing;
     private ScheduledFuture<?> timer;
     private boolean timerIsForRequest;
@@ -112,6 +115,11 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof WebSocketFrame) {
+            // Sent right behind the upgrade request; the handshake handed them to the WebSocket decoder.
+            ctx.fireChannelRead(msg);
+            return;
+        }
         if (phase == Phase.ANSWERING || phase == Phase.SENDING) {
             held.add(msg); // the next request: it waits for this one's answer
             return;
@@ -209,6 +217,10 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof HttpResponse response && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+            // HTTP is over for this socket: its reads are not paused for an answer any more (when the
+            // 101 is written before the request has left the pipeline, no system call turns them off).
+            paused = false;
+            holdingUpgradeFlush = true;
             ctx.write(msg, promise.unvoid()).addListener(written -> {
                 if (written.isSuccess()) {
                     upgraded();
@@ -233,6 +245,19 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
                 answerSent();
             }
         });
+    }
+
+    /**
+     * The handshaker flushes its 101 at once; the router writes the connection's first frame right
+     * after it and flushes both, so that flush is the one that goes through.
+     */
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        if (holdingUpgradeFlush) {
+            holdingUpgradeFlush = false;
+            return;
+        }
+        ctx.flush();
     }
 
     private void answerSent() {

@@ -251,28 +251,53 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         Channel channel = ctx.channel();
         WebSocketFrameHandler frames = new WebSocketFrameHandler(protocol, quota, maxMessageBytes);
         request.retain();
-        apps.findByKey(appKey).whenComplete((app, lookupError) -> channel.eventLoop().execute(() -> {
-            try {
-                handshaker.handshake(channel, request).addListener(done -> {
-                    if (done.isSuccess()) {
-                        accept(channel, frames, app, lookupError, appKey, params, origin);
-                    } else {
-                        channel.close();
-                    }
-                });
-                // The handshaker swapped the HTTP codec for WebSocket ones; frames go to our handler now.
-                ctx.pipeline().addBefore(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(readLimitBytes));
-                ctx.pipeline().replace(this, "ws-frames", frames);
-            } catch (WebSocketHandshakeException e) {
-                // Anything the checks before the upgrade did not catch: still a 400, not a task failure.
-                refuseMalformedUpgrade(ctx, e.getMessage());
-            } finally {
-                request.release();
+        apps.findByKey(appKey).whenComplete((app, lookupError) -> {
+            // A cached app answers at once, on this loop: the upgrade goes on here, before the
+            // request has left the pipeline, so reading never has to be paused for it.
+            Runnable answer = () -> answerUpgrade(ctx, handshaker, request, frames, app, lookupError, appKey, params, origin);
+            if (channel.eventLoop().inEventLoop()) {
+                answer.run();
+            } else {
+                channel.eventLoop().execute(answer);
             }
-        }));
+        });
     }
 
-    /** Runs after the 101 response: refuse with a Pusher error code, or open the connection. */
+    /**
+     * Writes the 101, then at once the first frame (connection_established or the refusal), and
+     * flushes once: {@link HttpConnectionGuard} holds the handshaker's own flush of the 101, so
+     * both leave in one system call, and the connection is open before its bytes are sent.
+     */
+    private void answerUpgrade(ChannelHandlerContext ctx, WebSocketServerHandshaker handshaker, FullHttpRequest request,
+                               WebSocketFrameHandler frames, Optional<App> app, Throwable lookupError, String appKey,
+                               Map<String, List<String>> params, String origin) {
+        Channel channel = ctx.channel();
+        if (ctx.isRemoved()) {
+            request.release(); // the client left while its app was being looked up
+            return;
+        }
+        try {
+            // Our WebSocket handlers first: the handshake hands any bytes sent behind the request
+            // to the WebSocket decoder at once, and their frames must find them.
+            ctx.pipeline().addBefore(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(readLimitBytes));
+            ctx.pipeline().replace(this, "ws-frames", frames);
+            handshaker.handshake(channel, request).addListener(done -> {
+                if (!done.isSuccess()) {
+                    channel.close();
+                }
+            });
+            accept(channel, frames, app, lookupError, appKey, params, origin);
+        } catch (WebSocketHandshakeException e) {
+            // Anything the checks before the upgrade did not catch: still a 400, not a task failure.
+            refuseMalformedUpgrade(channel.pipeline().context(frames), e.getMessage());
+        } finally {
+            request.release();
+            frames.upgradeAnswered();
+            channel.flush();
+        }
+    }
+
+    /** Runs right after the 101 is written: refuse with a Pusher error code, or open the connection. */
     private void accept(Channel channel, WebSocketFrameHandler frames, Optional<App> found, Throwable lookupError,
                         String appKey, Map<String, List<String>> params, String origin) {
         String appId = lookupError != null || found == null ? null : found.map(App::id).orElse(null);

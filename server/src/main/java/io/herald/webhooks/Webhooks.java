@@ -109,14 +109,26 @@ public final class Webhooks implements ServerEvents, AutoCloseable {
 
     @Override
     public boolean wantsChannelFacts(String appId) {
-        Optional<App> app = known(appId);
-        return app.isPresent() && app.get().webhooks().stream().anyMatch(webhook -> webhook.wantsAnyOf(CHANNEL_FACTS));
+        return wantsAnyOf(appId, CHANNEL_FACTS);
     }
 
     @Override
     public boolean wantsSubscriptionCounts(String appId) {
+        return wantsAnyOf(appId, SUBSCRIPTION_COUNT);
+    }
+
+    /** Asked on every subscribe and unsubscribe: a plain loop, no stream to allocate. */
+    private boolean wantsAnyOf(String appId, List<String> events) {
         Optional<App> app = known(appId);
-        return app.isPresent() && app.get().webhooks().stream().anyMatch(webhook -> webhook.wantsAnyOf(SUBSCRIPTION_COUNT));
+        if (app.isEmpty()) {
+            return false;
+        }
+        for (Webhook webhook : app.get().webhooks()) {
+            if (webhook.wantsAnyOf(events)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -288,6 +288,18 @@ class RawConnectionTest {
     }
 
     @Test
+    void aSubscribeSentWithTheUpgradeRequestIsAnswered() throws Exception {
+        // The client does not wait for the 101: its first frame arrives in the same packet as the request.
+        byte[] subscribe = RawFrameSocket.textFrame("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"raw-eager\"}}");
+        try (RawFrameSocket raw = RawFrameSocket.open(port, "/app/" + KEY + "?protocol=7", subscribe)) {
+            assertThat(raw.status()).isEqualTo(101);
+            assertThat(raw.readFrame().text()).contains("pusher:connection_established");
+            assertThat(raw.readFrame().text()).contains("pusher_internal:subscription_succeeded").contains("raw-eager");
+        }
+        assertServerServes(port, KEY);
+    }
+
+    @Test
     void unknownKeyIsRefusedWith4001() {
         try (RawClient client = RawClient.connect(port, "no-such-key")) {
             client.expectError(4001);

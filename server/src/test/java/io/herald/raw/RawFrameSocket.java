@@ -39,7 +39,7 @@ public final class RawFrameSocket implements AutoCloseable {
     private final OutputStream out;
     private final int status;
 
-    private RawFrameSocket(int port, String pathAndQuery) throws IOException {
+    private RawFrameSocket(int port, String pathAndQuery, byte[] sentWithTheRequest) throws IOException {
         socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), (int) (RawClient.TIMEOUT_SECONDS * 1000));
         socket.setSoTimeout((int) (RawClient.TIMEOUT_SECONDS * 1000));
@@ -53,7 +53,10 @@ public final class RawFrameSocket implements AutoCloseable {
                 + "Connection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
                 + "Sec-WebSocket-Version: 13\r\n\r\n";
-        out.write(request.getBytes(StandardCharsets.US_ASCII));
+        ByteArrayOutputStream first = new ByteArrayOutputStream();
+        first.write(request.getBytes(StandardCharsets.US_ASCII));
+        first.write(sentWithTheRequest);
+        out.write(first.toByteArray());
         out.flush();
         String head = readHead(in);
         String statusLine = head.substring(0, head.indexOf("\r\n"));
@@ -62,8 +65,13 @@ public final class RawFrameSocket implements AutoCloseable {
 
     /** Opens the socket and performs the upgrade; check {@link #status()} for 101. */
     public static RawFrameSocket open(int port, String pathAndQuery) {
+        return open(port, pathAndQuery, new byte[0]);
+    }
+
+    /** Like {@link #open(int, String)}, with bytes (say, a {@link #textFrame}) sent in the same write as the request. */
+    public static RawFrameSocket open(int port, String pathAndQuery, byte[] sentWithTheRequest) {
         try {
-            return new RawFrameSocket(port, pathAndQuery);
+            return new RawFrameSocket(port, pathAndQuery, sentWithTheRequest);
         } catch (IOException e) {
             throw new IllegalStateException("raw WebSocket to " + pathAndQuery + " failed", e);
         }
@@ -90,6 +98,16 @@ public final class RawFrameSocket implements AutoCloseable {
 
     /** Writes one masked frame exactly as given. */
     public void sendFrame(boolean fin, int opcode, byte[] payload) throws IOException {
+        out.write(maskedFrame(fin, opcode, payload));
+        out.flush();
+    }
+
+    /** One complete masked text frame, as a client sends it. */
+    public static byte[] textFrame(String text) {
+        return maskedFrame(true, TEXT, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] maskedFrame(boolean fin, int opcode, byte[] payload) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
         frame.write((fin ? 0x80 : 0) | opcode);
         int len = payload.length;
@@ -107,12 +125,11 @@ public final class RawFrameSocket implements AutoCloseable {
         }
         byte[] mask = new byte[4];
         ThreadLocalRandom.current().nextBytes(mask);
-        frame.write(mask);
+        frame.write(mask, 0, 4);
         for (int i = 0; i < len; i++) {
             frame.write(payload[i] ^ mask[i & 3]);
         }
-        out.write(frame.toByteArray());
-        out.flush();
+        return frame.toByteArray();
     }
 
     public void sendText(String text) throws IOException {
