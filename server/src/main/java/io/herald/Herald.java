@@ -82,7 +82,7 @@ public final class Herald implements AutoCloseable {
 
     private Herald(HeraldConfig config) {
         this.config = config;
-        this.loops = EventLoops.create(Runtime.getRuntime().availableProcessors());
+        this.loops = EventLoops.create(Runtime.getRuntime().availableProcessors(), config.ioTransport());
         this.metrics = config.metrics().enabled()
                 ? new PrometheusMetrics(config.metrics().prefix()) : null;
         MeterRegistry meters = metrics == null ? null : metrics.registry();

@@ -96,7 +96,9 @@ public final class ConfigLoader {
                 HealthSettings.healthCheck(tree),
                 tree.integer("max_connections", "SOCKUDO_MAX_CONNECTIONS", 0, 0, Integer.MAX_VALUE),
                 tree.bool("http_api.usage_enabled", "HTTP_API_USAGE_ENABLED", true),
-                trustedCa(tree, "database.redis.master_tls.ca_path", "DATABASE_REDIS_MASTER_TLS_CA_PATH"));
+                trustedCa(tree, "database.redis.master_tls.ca_path", "DATABASE_REDIS_MASTER_TLS_CA_PATH"),
+                tree.driver("io_transport", "IO_TRANSPORT", HeraldConfig.IO_TRANSPORT_AUTO, HeraldConfig.IO_TRANSPORTS,
+                        HeraldConfig.IO_TRANSPORTS));
     }
 
     /**

@@ -38,7 +38,8 @@ public record HeraldConfig(
         HealthCheckConfig healthCheck,
         int maxConnections,
         boolean usageEnabled,
-        String redisTlsCaPath) {
+        String redisTlsCaPath,
+        String ioTransport) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 6001;
@@ -56,6 +57,10 @@ public record HeraldConfig(
     public static final int DEFAULT_HTTP_REQUEST_TIMEOUT_SECONDS = 30;
     /** Seconds a kept-alive HTTP connection may wait for its next request (nginx keeps 75, Node 5). */
     public static final int DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS = 60;
+    /** {@code io_transport}: native epoll on Linux, NIO elsewhere. */
+    public static final String IO_TRANSPORT_AUTO = "auto";
+    /** Values of {@code io_transport}. */
+    public static final List<String> IO_TRANSPORTS = List.of(IO_TRANSPORT_AUTO, "epoll", "io_uring", "nio");
 
     /**
      * Without the node-wide connection cap ({@code max_connections}, 0 = none), with
@@ -72,7 +77,7 @@ public record HeraldConfig(
         this(debug, host, port, activityTimeoutSeconds, pongTimeoutSeconds, shutdownGracePeriodSeconds,
                 userAuthenticationTimeoutSeconds, websocketMaxPayloadKb, httpMaxBodyKb, maxChannelsPerConnection,
                 httpRequestTimeoutSeconds, httpIdleTimeoutSeconds, processId, adapter, appManager, cache, ssl, cors, rateLimiter,
-                queue, webhooks, metrics, healthCheck, 0, true, null);
+                queue, webhooks, metrics, healthCheck, 0, true, null, IO_TRANSPORT_AUTO);
     }
 
     /**
@@ -523,6 +528,7 @@ public record HeraldConfig(
         private int maxConnections;
         private boolean usageEnabled;
         private String redisTlsCaPath;
+        private String ioTransport;
 
         private Builder(HeraldConfig c) {
             debug = c.debug;
@@ -551,6 +557,7 @@ public record HeraldConfig(
             maxConnections = c.maxConnections;
             usageEnabled = c.usageEnabled;
             redisTlsCaPath = c.redisTlsCaPath;
+            ioTransport = c.ioTransport;
         }
 
         public Builder debug(boolean value) {
@@ -673,12 +680,17 @@ public record HeraldConfig(
             return this;
         }
 
+        public Builder ioTransport(String value) {
+            ioTransport = value;
+            return this;
+        }
+
         public HeraldConfig build() {
             return new HeraldConfig(debug, host, port, activityTimeoutSeconds, pongTimeoutSeconds,
                     shutdownGracePeriodSeconds, userAuthenticationTimeoutSeconds, websocketMaxPayloadKb, httpMaxBodyKb,
                     maxChannelsPerConnection, httpRequestTimeoutSeconds, httpIdleTimeoutSeconds, processId, adapter, appManager,
                     cache, ssl, cors, rateLimiter, queue, webhooks, metrics, healthCheck, maxConnections, usageEnabled,
-                    redisTlsCaPath);
+                    redisTlsCaPath, ioTransport);
         }
     }
 }

@@ -700,6 +700,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void ioTransportIsAutoByDefaultAndOneOfTheKnownOnes() throws IOException {
+        assertThat(loadJson("{}").ioTransport()).isEqualTo("auto");
+        assertThat(loadJson("{\"io_transport\": \"io_uring\"}").ioTransport()).isEqualTo("io_uring");
+        assertThat(load(null, Map.of("IO_TRANSPORT", "NIO")).ioTransport()).isEqualTo("nio");
+        assertThat(errorFor("{\"io_transport\": \"kqueue\"}"))
+                .startsWith("io_transport: expected one of auto, epoll, io_uring, nio, got 'kqueue'");
+    }
+
+    @Test
     void sslNeedsReadableCertificateAndKey() throws IOException {
         assertThat(errorFor("{\"ssl\": {\"enabled\": true, \"key_path\": \"/k.pem\"}}"))
                 .startsWith("ssl.cert_path: required when ssl.enabled is true");
