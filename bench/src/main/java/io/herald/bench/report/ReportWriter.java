@@ -86,6 +86,9 @@ final class ReportWriter {
 
     // ------------------------------------------------------------------ targets
 
+    /** The target name of Herald run with {@code io_transport} io_uring ({@code scripts/bench ... --io-uring}). */
+    private static final String IO_URING = "herald+io_uring";
+
     private record Target(String name, String goal, String command, String herald, String soketi, String measured,
                           String status, JsonNode source) {}
 
@@ -97,37 +100,37 @@ final class ReportWriter {
         Predicate<JsonNode> warm = thousandOverTen.and(l -> l.path("params").path("warmup_s").asDouble() > 0);
         Predicate<JsonNode> cold = thousandOverTen.and(l -> l.path("params").path("warmup_s").asDouble() == 0);
         String warmCommand = "scripts/bench fanout --target both --subscribers 1000 --channels 10 --rate 200 --duration 10 --warmup 20 --limit";
-        rows.add(ratioTarget("User CPU per delivery at 20,000 deliveries/s (µs)", "<= 1/4 of soketi's", 0.25, false, warmCommand,
-                warm, l -> perUnit(l, "server_user_cpu_s", "delivered", 1e6)));
-        rows.add(ratioTarget("Total CPU per delivery at 20,000 deliveries/s (µs)", "<= 1/2 of soketi's", 0.5, false, warmCommand,
-                warm, l -> perUnit(l, "server_cpu_s", "delivered", 1e6)));
-        rows.add(ratioTarget("p99 publish-to-delivery at 20,000 deliveries/s (ms)", "<= 1/3 of soketi's", 1.0 / 3, false, warmCommand,
-                warm, l -> Metrics.value(l, "latency_ms.p99")));
+        addRatio(rows, "User CPU per delivery at 20,000 deliveries/s (µs)", "<= 1/4 of soketi's", 0.25, false, warmCommand,
+                warm, l -> perUnit(l, "server_user_cpu_s", "delivered", 1e6));
+        addRatio(rows, "Total CPU per delivery at 20,000 deliveries/s (µs)", "<= 1/2 of soketi's", 0.5, false, warmCommand,
+                warm, l -> perUnit(l, "server_cpu_s", "delivered", 1e6));
+        addRatio(rows, "p99 publish-to-delivery at 20,000 deliveries/s (ms)", "<= 1/3 of soketi's", 1.0 / 3, false, warmCommand,
+                warm, l -> Metrics.value(l, "latency_ms.p99"));
         rows.add(limitShare(warm));
         Predicate<JsonNode> fiveThousand = l -> l.path("scenario").asText().equals("idle") && l.path("params").path("connections").asInt() == 5000;
-        rows.add(ratioTarget("CPU per connect + subscribe, 5,000 connections in bursts of 200, after 500 (ms)", "<= 1/2 of soketi's", 0.5,
+        addRatio(rows, "CPU per connect + subscribe, 5,000 connections in bursts of 200, after 500 (ms)", "<= 1/2 of soketi's", 0.5,
                 false, "scripts/bench idle --target both --connections 5000",
                 fiveThousand.and(l -> l.path("params").path("warmup_connections").asInt() == 500),
-                l -> perUnit(l, "server_cpu_s_connect", "subscribed", 1e3)));
-        rows.add(ratioTarget("The same after 5,000 connections came and went (ms)", "<= 1/2 of soketi's", 0.5,
+                l -> perUnit(l, "server_cpu_s_connect", "subscribed", 1e3));
+        addRatio(rows, "The same after 5,000 connections came and went (ms)", "<= 1/2 of soketi's", 0.5,
                 false, "scripts/bench idle --target both --connections 5000 --warmup-connections 5000",
                 fiveThousand.and(l -> l.path("params").path("warmup_connections").asInt() == 5000),
-                l -> perUnit(l, "server_cpu_s_connect", "subscribed", 1e3)));
+                l -> perUnit(l, "server_cpu_s_connect", "subscribed", 1e3));
         String coldCommand = "scripts/bench fanout --target both --subscribers 1000 --channels 10 --rate 200 --duration 10 --warmup 0";
-        rows.add(ratioTarget("First 10 s of a just-started node at 20,000 deliveries/s: deliveries per server CPU-second",
-                ">= soketi's", 1, true, coldCommand, cold, l -> Metrics.value(l, "deliveries_per_cpu_second")));
+        addRatio(rows, "First 10 s of a just-started node at 20,000 deliveries/s: deliveries per server CPU-second",
+                ">= soketi's", 1, true, coldCommand, cold, l -> Metrics.value(l, "deliveries_per_cpu_second"));
         rows.add(coldLatency(warm, cold, coldCommand));
         rows.add(idleTarget());
         rows.add(containerTarget());
-        rows.add(ratioTarget("HTTP publish, server CPU per request (µs; wrk, no subscribers)", "<= 1/4 of soketi's", 0.25, false,
+        addRatio(rows, "HTTP publish, server CPU per request (µs; wrk, no subscribers)", "<= 1/4 of soketi's", 0.25, false,
                 "scripts/bench publish --target both --subscribers 0 --duration 10 --warmup 15",
                 l -> l.path("scenario").asText().equals("publish") && l.path("params").path("subscribers").asInt() == 0
                         && l.path("params").path("batch").asInt() == 1 && l.path("params").path("app_limit").asInt() == 0,
-                l -> Metrics.value(l, "server_cpu_us_per_request")));
-        rows.add(ratioTarget("Saturation deliveries/s (fanout sweep)", ">= 3x soketi", 3, true,
+                l -> Metrics.value(l, "server_cpu_us_per_request"));
+        addRatio(rows, "Saturation deliveries/s (fanout sweep)", ">= 3x soketi", 3, true,
                 "scripts/bench fanout --target both --subscribers 1000 --channels 10 --sweep --duration 8",
                 l -> l.path("scenario").asText().equals("fanout") && sweep(l),
-                l -> Metrics.value(l, "saturation_deliveries_per_s")));
+                l -> Metrics.value(l, "saturation_deliveries_per_s"));
         rows.add(clusterEfficiency());
         for (String adapter : List.of("redis", "redis-cluster", "nats")) {
             rows.add(clusterTarget(adapter));
@@ -181,9 +184,24 @@ final class ReportWriter {
         return n == null || d == null || d == 0 ? null : n / d * scale;
     }
 
+    /**
+     * A Herald/soketi ratio row and, when the same command also ran Herald with io_uring
+     * ({@code --io-uring}), the same row for that Herald beside the same run's soketi.
+     */
+    private void addRatio(List<Target> rows, String name, String goal, double threshold, boolean higher, String command,
+                          Predicate<JsonNode> filter, java.util.function.Function<JsonNode, Double> value) {
+        rows.add(ratioTarget(name, goal, threshold, higher, command, filter, value, "herald"));
+        Target ioUring = ratioTarget(name + ", Herald on io_uring", goal, threshold, higher, command + " --io-uring",
+                filter, value, IO_URING);
+        if (ioUring.source() != null && ioUring.source().path("target").asText().equals(IO_URING)) {
+            rows.add(ioUring);
+        }
+    }
+
     private Target ratioTarget(String name, String goal, double threshold, boolean higher, String command,
-                               Predicate<JsonNode> filter, java.util.function.Function<JsonNode, Double> value) {
-        ResultSet.Pair pair = ResultSet.latestPair(results.matching(filter));
+                               Predicate<JsonNode> filter, java.util.function.Function<JsonNode, Double> value,
+                               String heraldTarget) {
+        ResultSet.Pair pair = ResultSet.latestPair(results.matching(filter), heraldTarget);
         Double h = pair.herald() == null ? null : value.apply(pair.herald());
         Double s = pair.soketi() == null ? null : value.apply(pair.soketi());
         String measured = "-";

@@ -98,13 +98,18 @@ final class ResultSet {
     }
 
     static Pair latestPair(List<JsonNode> lines) {
+        return latestPair(lines, "herald");
+    }
+
+    /** {@link #latestPair(List)} for a variant of Herald, such as {@code herald+io_uring}. */
+    static Pair latestPair(List<JsonNode> lines, String heraldTarget) {
         Map<String, JsonNode[]> byRun = new LinkedHashMap<>();
         JsonNode lastHerald = null;
         JsonNode lastSoketi = null;
         for (JsonNode l : lines) {
             String target = l.path("target").asText();
             JsonNode[] pair = byRun.computeIfAbsent(l.path("run_id").asText(), k -> new JsonNode[2]);
-            if (target.equals("herald")) {
+            if (target.equals(heraldTarget)) {
                 pair[0] = l;
                 lastHerald = l;
             } else if (target.equals("soketi")) {

@@ -61,6 +61,16 @@ public abstract class ScenarioCommand implements Callable<Integer> {
         return Map.of();
     }
 
+    /** {@link #serverEnv}, plus the I/O transport of a {@code ...+io_uring} target. */
+    private Map<String, String> heraldEnv(String name) {
+        if (!name.contains("+io_uring")) {
+            return serverEnv(name);
+        }
+        Map<String, String> env = new LinkedHashMap<>(serverEnv(name));
+        env.put("IO_TRANSPORT", "io_uring");
+        return env;
+    }
+
     /** Called before the first target starts (a scenario's own services, such as a webhook receiver). */
     protected void prepare() throws Exception {}
 
@@ -84,7 +94,7 @@ public abstract class ScenarioCommand implements Callable<Integer> {
                     } else if (name.equals("limit")) {
                         server = ctx.track(new LimitLauncher(target.heraldLauncher(), HeraldLauncher.javaFor(target.jdk)).start());
                     } else if (name.startsWith("herald")) {
-                        server = ctx.track(target.heraldLauncher().start("bench-herald", serverEnv(name)));
+                        server = ctx.track(target.heraldLauncher().start("bench-herald", heraldEnv(name)));
                     } else {
                         if (soketi == null) {
                             soketi = ctx.track(target.soketiLauncher());

@@ -53,8 +53,22 @@ public final class TargetOptions {
     @Option(names = "--app-secret", defaultValue = "app-secret", description = "App secret (default: ${DEFAULT-VALUE}).")
     String appSecret;
 
+    @Option(names = "--io-uring",
+            description = "Also run Herald with io_transport io_uring (target herald+io_uring), right after the default Herald.")
+    boolean ioUring;
+
     /** The names of the targets to run, in order. */
     List<String> targets() {
+        List<String> names = baseTargets();
+        if (!ioUring || !names.contains("herald")) {
+            return names;
+        }
+        List<String> withIoUring = new java.util.ArrayList<>(names);
+        withIoUring.add(names.indexOf("herald") + 1, "herald+io_uring");
+        return withIoUring;
+    }
+
+    private List<String> baseTargets() {
         if (url != null) {
             if (!target.equals("herald")) {
                 throw new IllegalArgumentException("--url measures an already running server: drop --target");

@@ -38,6 +38,21 @@ class ReportWriterTest {
     }
 
     @Test
+    void aHeraldOnIoUringGetsItsOwnTargetRowsBesideTheSameRunsSoketi(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("2025-01-01.jsonl"), String.join("\n",
+                line("herald", "r1", "2025-01-01T00:00:00Z", 0.6),
+                line("herald+io_uring", "r1", "2025-01-01T00:01:00Z", 0.4),
+                line("soketi", "r1", "2025-01-01T00:02:00Z", 1)) + "\n");
+        String md = new ReportWriter(ResultSet.load(dir), "").write();
+        assertTrue(md.lines().anyMatch(l -> l.startsWith("| Total CPU per delivery at 20,000 deliveries/s (µs) |")
+                && l.endsWith("| 6 | 10 | 0.60x | **not met** |")), md);
+        assertTrue(md.lines().anyMatch(l -> l.startsWith("| Total CPU per delivery at 20,000 deliveries/s (µs), Herald on io_uring |")
+                && l.endsWith("| 4 | 10 | 0.40x | met |")), md);
+        // No io_uring run of the connect scenario: no io_uring row for it.
+        assertTrue(md.lines().noneMatch(l -> l.startsWith("| CPU per connect + subscribe") && l.contains("io_uring")), md);
+    }
+
+    @Test
     void rendersTheSoakAndChaosSectionsFromTheirLatestRuns(@TempDir Path dir) throws Exception {
         String machine = "\"machine\":{\"nproc\":2,\"mem_total_kb\":24000000,\"cpu_model\":\"Test CPU\",\"kernel\":\"6.1\"}";
         String series = "{\"samples\":5,\"first\":1000,\"last\":1100,\"min\":990,\"max\":1100,\"slope_per_hour\":240,"
