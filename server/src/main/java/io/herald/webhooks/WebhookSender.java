@@ -230,7 +230,6 @@ final class WebhookSender {
             return;
         }
         queue.retry(leased, next, delay);
-        stats.retried.incrementAndGet();
         endpoint.unloggedFailures++;
         long now = System.nanoTime();
         if (now - endpoint.lastLogNanos >= LOG_EVERY_NANOS) {
@@ -239,12 +238,13 @@ final class WebhookSender {
             endpoint.lastLogNanos = now;
             endpoint.unloggedFailures = 0;
         }
+        // Every counter here moves after its log line: whoever sees a count (a test, a scrape) finds the line.
+        stats.retried.incrementAndGet();
     }
 
     /** A final answer from the endpoint: the job is dropped; the endpoint is logged at most once a minute. */
     private void refused(Endpoint endpoint, Leased leased, String why) {
         queue.done(leased);
-        stats.failed.incrementAndGet();
         endpoint.unloggedFailures++;
         long now = System.nanoTime();
         if (now - endpoint.lastLogNanos >= LOG_EVERY_NANOS) {
@@ -253,13 +253,14 @@ final class WebhookSender {
             endpoint.lastLogNanos = now;
             endpoint.unloggedFailures = 0;
         }
+        stats.failed.incrementAndGet();
     }
 
     private void giveUp(Leased leased, String why) {
         queue.done(leased);
-        stats.dropped.incrementAndGet();
         log.warn("webhook job {} of app {} to {} dropped: {} ({} event(s): {})", leased.job().id(), leased.job().appId(),
                 Secrets.mask(leased.job().url()), why, leased.job().events().size(), summary(leased.job()));
+        stats.dropped.incrementAndGet();
     }
 
     /** Not tried: back into the queue, as it was. */
