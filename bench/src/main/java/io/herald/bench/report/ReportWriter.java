@@ -116,6 +116,11 @@ final class ReportWriter {
                 false, "scripts/bench idle --target both --connections 5000 --warmup-connections 5000",
                 fiveThousand.and(l -> l.path("params").path("warmup_connections").asInt() == 5000),
                 l -> perUnit(l, "server_cpu_s_connect", "subscribed", 1e3));
+        rows.add(againstLimit("CPU per connect + subscribe after 500, against the loopback limit's (ms)",
+                "scripts/bench idle --target both --connections 5000 --limit",
+                fiveThousand.and(l -> l.path("params").path("warmup_connections").asInt() == 500),
+                l -> perUnit(l, "server_cpu_s_connect", "subscribed", 1e3),
+                (h, l) -> String.format(Locale.ROOT, "%.2fx the limit's", h / l)));
         String coldCommand = "scripts/bench fanout --target both --subscribers 1000 --channels 10 --rate 200 --duration 10 --warmup 0";
         addRatio(rows, "First 10 s of a just-started node at 20,000 deliveries/s: deliveries per server CPU-second",
                 ">= soketi's", 1, true, coldCommand, cold, l -> Metrics.value(l, "deliveries_per_cpu_second"));
@@ -225,9 +230,19 @@ final class ReportWriter {
 
     /** Herald's deliveries per CPU-second as a share of the loopback limit's, measured in the same run. */
     private Target limitShare(Predicate<JsonNode> warm) {
-        String name = "Deliveries per server CPU-second at 20,000/s as a share of the loopback limit";
-        String command = "scripts/bench fanout --target both --subscribers 1000 --channels 10 --rate 200 --duration 10 --warmup 20 --limit";
-        List<JsonNode> lines = results.matching(warm);
+        return againstLimit("Deliveries per server CPU-second at 20,000/s as a share of the loopback limit",
+                "scripts/bench fanout --target both --subscribers 1000 --channels 10 --rate 200 --duration 10 --warmup 20 --limit",
+                warm, l -> Metrics.value(l, "deliveries_per_cpu_second"), (h, l) -> String.format(Locale.ROOT, "%.0f%%", 100 * h / l));
+    }
+
+    /**
+     * A Herald figure beside the loopback limit's from the same run ({@code --limit}), as
+     * {@code compare(herald, limit)} says: how close Herald is to what a minimal Netty server pays.
+     */
+    private Target againstLimit(String name, String command, Predicate<JsonNode> filter,
+                                java.util.function.Function<JsonNode, Double> value,
+                                java.util.function.BiFunction<Double, Double, String> compare) {
+        List<JsonNode> lines = results.matching(filter);
         for (int i = lines.size() - 1; i >= 0; i--) {
             JsonNode limit = lines.get(i);
             if (!limit.path("target").asText().equals("limit") || limit.has("error")) {
@@ -235,13 +250,12 @@ final class ReportWriter {
             }
             for (JsonNode herald : lines) {
                 if (herald.path("target").asText().equals("herald") && herald.path("run_id").equals(limit.path("run_id"))) {
-                    Double h = Metrics.value(herald, "deliveries_per_cpu_second");
-                    Double l = Metrics.value(limit, "deliveries_per_cpu_second");
+                    Double h = value.apply(herald);
+                    Double l = value.apply(limit);
                     if (h == null || l == null || l == 0) {
                         break;
                     }
-                    return new Target(name, "reported", command, fmt(h), "limit " + fmt(l),
-                            String.format(Locale.ROOT, "%.0f%%", 100 * h / l), "-", herald);
+                    return new Target(name, "reported", command, fmt(h), "limit " + fmt(l), compare.apply(h, l), "-", herald);
                 }
             }
         }

@@ -6,6 +6,7 @@ import io.herald.bench.coord.WorkerFleet;
 import io.herald.bench.proc.ProcStats;
 import io.herald.bench.target.Processes;
 import io.herald.bench.target.RunningServer;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,9 +32,24 @@ public final class IdleCommand extends ScenarioCommand {
                     + "(class loading, JIT, first buffers) are not charged to the measured ones (default: ${DEFAULT-VALUE}).")
     int warmupConnections;
 
+    @Option(names = "--limit",
+            description = "Also measure the loopback limit, last in the same run: the bench's minimal Netty server "
+                    + "(LoopbackLimitServer: upgrade, connection_established, subscribe) under the same connects, with "
+                    + "Herald's JDK and JVM options (reported as limit).")
+    boolean limit;
+
     @Override
     protected String scenario() {
         return "idle";
+    }
+
+    @Override
+    protected List<String> targetNames() {
+        List<String> names = new ArrayList<>(super.targetNames());
+        if (limit) {
+            names.add("limit");
+        }
+        return names;
     }
 
     @Override
