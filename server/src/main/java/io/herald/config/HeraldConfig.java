@@ -680,11 +680,6 @@ public record HeraldConfig(
             return this;
         }
 
-        public Builder ioTransport(String value) {
-            ioTransport = value;
-            return this;
-        }
-
         public HeraldConfig build() {
             return new HeraldConfig(debug, host, port, activityTimeoutSeconds, pongTimeoutSeconds,
                     shutdownGracePeriodSeconds, userAuthenticationTimeoutSeconds, websocketMaxPayloadKb, httpMaxBodyKb,

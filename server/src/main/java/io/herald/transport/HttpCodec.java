@@ -7,7 +7,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -36,6 +35,11 @@ final class HttpCodec {
         decoder.setSingleDecode(on);
     }
 
+    /** Called once the 101 has passed the encoder: from here on, writes are WebSocket bytes. */
+    void switchedToWebSocket() {
+        encoder.switchedProtocols = true;
+    }
+
     final class Decoder extends HttpRequestDecoder {
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
@@ -50,7 +54,7 @@ final class HttpCodec {
     }
 
     final class Encoder extends HttpResponseEncoder {
-        /** A 101 was encoded: what follows is WebSocket bytes, which pass untouched. */
+        /** The 101 was encoded: what follows is WebSocket bytes, which pass untouched. */
         private boolean switchedProtocols;
 
         /**
@@ -60,14 +64,6 @@ final class HttpCodec {
         @Override
         public boolean acceptOutboundMessage(Object msg) throws Exception {
             return !switchedProtocols && super.acceptOutboundMessage(msg);
-        }
-
-        @Override
-        protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
-            super.encode(ctx, msg, out);
-            if (msg instanceof HttpResponse response && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
-                switchedProtocols = true;
-            }
         }
 
         @Override

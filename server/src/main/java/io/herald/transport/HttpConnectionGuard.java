@@ -226,6 +226,7 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
                     upgraded();
                 }
             });
+            codec.switchedToWebSocket(); // the codec's encoder, below us, has just encoded it
             return;
         }
         boolean informational = msg instanceof HttpResponse response
