@@ -183,10 +183,11 @@ export async function httpStatus(url) {
 
 /**
  * The environment a Herald node gets: the basics, nothing that could configure it by accident,
- * and metrics off unless asked for (nodes of a test share this machine; 9601 is the default).
+ * metrics off unless asked for (nodes of a test share this machine; 9601 is the default), and no
+ * start-up warm-up (seconds per node that no test needs; the Java suite tests it) unless asked for.
  */
 export function baseEnv(extra = {}) {
-  const env = { METRICS_ENABLED: 'false' };
+  const env = { METRICS_ENABLED: 'false', STARTUP_WARM_UP: 'false' };
   for (const name of ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'JAVA_HOME']) {
     if (process.env[name]) env[name] = process.env[name];
   }

@@ -259,13 +259,26 @@ public final class Herald implements AutoCloseable {
     }
 
     public static Herald start(HeraldConfig config) throws InterruptedException {
+        return start(config, null);
+    }
+
+    /**
+     * Starts the node; {@code beforeAccepting} (when not null) runs once the port is bound and
+     * every backend is connected, before the first connection is accepted: {@code bin/herald}'s
+     * start-up warm-up, so that a port in use or an unreachable backend fails start-up at once.
+     */
+    public static Herald start(HeraldConfig config, Runnable beforeAccepting) throws InterruptedException {
         Herald herald = new Herald(config);
         try {
             if (herald.webhooks != null) {
                 herald.webhooks.start();
             }
             herald.adapter.start(herald.registry);
-            herald.port = herald.server.bind();
+            herald.port = herald.server.bind(beforeAccepting == null);
+            if (beforeAccepting != null) {
+                beforeAccepting.run();
+                herald.server.startAccepting();
+            }
             HeraldConfig.HealthCheckConfig checks = config.healthCheck();
             if (checks.enabled()) {
                 herald.health.probeEvery(Duration.ofSeconds(checks.intervalSeconds()), Duration.ofSeconds(checks.timeoutSeconds()));

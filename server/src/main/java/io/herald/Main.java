@@ -5,6 +5,7 @@ import io.herald.config.ConfigException;
 import io.herald.config.ConfigLoader;
 import io.herald.config.HeraldConfig;
 import io.herald.transport.ListenException;
+import io.herald.warmup.StartupWarmUp;
 import io.herald.wire.Secrets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -41,7 +42,7 @@ public final class Main implements Callable<Integer> {
         }
         Herald herald;
         try {
-            herald = Herald.start(config);
+            herald = Herald.start(config, config.startupWarmUp() ? () -> StartupWarmUp.run(config) : null);
         } catch (ListenException e) {
             System.err.println("herald: " + e.getMessage());
             return 1;

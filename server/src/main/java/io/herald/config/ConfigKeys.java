@@ -173,7 +173,7 @@ final class ConfigKeys {
             .read("debug", "host", "port", "shutdown_grace_period", "user_authentication_timeout",
                     "websocket_max_payload_kb", "activity_timeout", "max_connections",
                     "pong_timeout", "http_max_body_kb", "max_channels_per_connection", "http_request_timeout",
-                    "http_idle_timeout", "io_transport")
+                    "http_idle_timeout", "io_transport", "startup_warm_up")
             .ignored(NO_MODE, "mode")
             .ignoredUnless("\"default\"", NO_API_ROLE, "server_role")
             .ignoredUnless("\"/\"", NO_PATH_PREFIX, "path_prefix")

@@ -98,7 +98,8 @@ public final class ConfigLoader {
                 tree.bool("http_api.usage_enabled", "HTTP_API_USAGE_ENABLED", true),
                 trustedCa(tree, "database.redis.master_tls.ca_path", "DATABASE_REDIS_MASTER_TLS_CA_PATH"),
                 tree.driver("io_transport", "IO_TRANSPORT", HeraldConfig.IO_TRANSPORT_AUTO, HeraldConfig.IO_TRANSPORTS,
-                        HeraldConfig.IO_TRANSPORTS));
+                        HeraldConfig.IO_TRANSPORTS),
+                tree.bool("startup_warm_up", "STARTUP_WARM_UP", true));
     }
 
     /**

@@ -39,7 +39,8 @@ public record HeraldConfig(
         int maxConnections,
         boolean usageEnabled,
         String redisTlsCaPath,
-        String ioTransport) {
+        String ioTransport,
+        boolean startupWarmUp) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 6001;
@@ -66,7 +67,8 @@ public record HeraldConfig(
      * Without the node-wide connection cap ({@code max_connections}, 0 = none), with
      * {@code GET /usage} on, and without {@code redisTlsCaPath}
      * ({@code database.redis.master_tls.ca_path}: {@code rediss://} connections trust the JVM's
-     * certificate authorities only), as most configurations have them.
+     * certificate authorities only), with the default transport and start-up warm-up (which
+     * only {@code bin/herald} runs), as most configurations have them.
      */
     public HeraldConfig(boolean debug, String host, int port, int activityTimeoutSeconds, int pongTimeoutSeconds,
                         int shutdownGracePeriodSeconds, int userAuthenticationTimeoutSeconds, int websocketMaxPayloadKb,
@@ -77,7 +79,7 @@ public record HeraldConfig(
         this(debug, host, port, activityTimeoutSeconds, pongTimeoutSeconds, shutdownGracePeriodSeconds,
                 userAuthenticationTimeoutSeconds, websocketMaxPayloadKb, httpMaxBodyKb, maxChannelsPerConnection,
                 httpRequestTimeoutSeconds, httpIdleTimeoutSeconds, processId, adapter, appManager, cache, ssl, cors, rateLimiter,
-                queue, webhooks, metrics, healthCheck, 0, true, null, IO_TRANSPORT_AUTO);
+                queue, webhooks, metrics, healthCheck, 0, true, null, IO_TRANSPORT_AUTO, true);
     }
 
     /**
@@ -529,6 +531,7 @@ public record HeraldConfig(
         private boolean usageEnabled;
         private String redisTlsCaPath;
         private String ioTransport;
+        private boolean startupWarmUp;
 
         private Builder(HeraldConfig c) {
             debug = c.debug;
@@ -558,6 +561,12 @@ public record HeraldConfig(
             usageEnabled = c.usageEnabled;
             redisTlsCaPath = c.redisTlsCaPath;
             ioTransport = c.ioTransport;
+            startupWarmUp = c.startupWarmUp;
+        }
+
+        public Builder host(String value) {
+            host = value;
+            return this;
         }
 
         public Builder debug(boolean value) {
@@ -685,7 +694,12 @@ public record HeraldConfig(
                     shutdownGracePeriodSeconds, userAuthenticationTimeoutSeconds, websocketMaxPayloadKb, httpMaxBodyKb,
                     maxChannelsPerConnection, httpRequestTimeoutSeconds, httpIdleTimeoutSeconds, processId, adapter, appManager,
                     cache, ssl, cors, rateLimiter, queue, webhooks, metrics, healthCheck, maxConnections, usageEnabled,
-                    redisTlsCaPath, ioTransport);
+                    redisTlsCaPath, ioTransport, startupWarmUp);
+        }
+
+        public Builder startupWarmUp(boolean value) {
+            startupWarmUp = value;
+            return this;
         }
     }
 }

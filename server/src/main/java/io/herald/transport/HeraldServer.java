@@ -69,12 +69,17 @@ public final class HeraldServer {
         }
     }
 
-    /** Binds the port; returns the port actually bound. */
-    public int bind() throws InterruptedException {
+    /**
+     * Binds the port; returns the port actually bound. Without {@code accepting}, connections wait
+     * in the kernel's backlog until {@link #startAccepting()}: the port is taken (a second node on
+     * it fails at once) while the node is not ready to serve yet.
+     */
+    public int bind(boolean accepting) throws InterruptedException {
         int maxBody = config.httpMaxBodyBytes();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops.acceptor(), loops.workers())
                 .channel(loops.serverChannel())
+                .option(ChannelOption.AUTO_READ, accepting)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 // No TCP_NODELAY option: Netty's socket config sets it on every accepted socket
@@ -145,6 +150,11 @@ public final class HeraldServer {
     }
 
     /** Stops accepting new connections; open ones are left to the caller to drain. */
+    /** Accepts the connections that waited since {@link #bind(boolean) bind(false)}, and any after them. */
+    public void startAccepting() {
+        listener.config().setAutoRead(true);
+    }
+
     public void stopAccepting() {
         if (listener != null) {
             listener.close().syncUninterruptibly();

@@ -709,6 +709,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void startupWarmUpIsOnByDefaultAndABoolean() throws IOException {
+        assertThat(loadJson("{}").startupWarmUp()).isTrue();
+        assertThat(loadJson("{\"startup_warm_up\": false}").startupWarmUp()).isFalse();
+        assertThat(load(null, Map.of("STARTUP_WARM_UP", "false")).startupWarmUp()).isFalse();
+        assertThat(errorFor("{\"startup_warm_up\": \"later\"}")).startsWith("startup_warm_up");
+    }
+
+    @Test
     void sslNeedsReadableCertificateAndKey() throws IOException {
         assertThat(errorFor("{\"ssl\": {\"enabled\": true, \"key_path\": \"/k.pem\"}}"))
                 .startsWith("ssl.cert_path: required when ssl.enabled is true");

@@ -45,8 +45,10 @@ public final class NodeProcess implements AutoCloseable {
     public static NodeProcess start(int port, String configFields, Map<String, String> env) throws Exception {
         Path log = Files.createTempFile("herald-node", ".log");
         Path config = Files.createTempFile("herald-node", ".json");
-        // Metrics off: several nodes of a test share this machine, and 9601 is the metrics default.
+        // Metrics off: several nodes of a test share this machine, and 9601 is the metrics default. No
+        // start-up warm-up (seconds per node) unless a test asks for it (StartupWarmUpTest).
         Files.writeString(config, "{\"host\": \"127.0.0.1\", \"port\": " + port + ", \"metrics\": {\"enabled\": false}"
+                + (configFields.contains("\"startup_warm_up\"") ? "" : ", \"startup_warm_up\": false")
                 + (configFields.isBlank() ? "" : ", " + configFields) + "}");
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--config", config.toString())
