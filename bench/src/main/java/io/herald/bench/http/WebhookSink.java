@@ -32,7 +32,8 @@ import org.HdrHistogram.Histogram;
  * A webhook endpoint for the bench, on loopback: answers every POST 200 at once (keep-alive) and
  * counts what arrives. Client events whose {@code data} is {@code "seq:sentNanos"} are tracked by
  * sequence number (delivered once, twice) and timed from their send time (System.nanoTime is
- * CLOCK_MONOTONIC, comparable across processes on one machine).
+ * CLOCK_MONOTONIC, comparable across processes on one machine). Anything else posted (the fan-out's
+ * publisher warming up against it) is answered and not counted.
  */
 public final class WebhookSink implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -59,7 +60,11 @@ public final class WebhookSink implements AutoCloseable {
     }
 
     public String url(String path) {
-        return "http://127.0.0.1:" + ((InetSocketAddress) listener.localAddress()).getPort() + path;
+        return "http://127.0.0.1:" + port() + path;
+    }
+
+    public int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
     /** What arrived so far. */

@@ -86,8 +86,16 @@ final class ReportWriter {
 
     // ------------------------------------------------------------------ targets
 
-    /** The target name of Herald run with {@code io_transport} io_uring ({@code scripts/bench ... --io-uring}). */
-    private static final String IO_URING = "herald+io_uring";
+    /**
+     * Herald's variants that a command can run beside the default Herald, each with the option that
+     * adds it and the words its rows carry: {@code io_transport} io_uring, and {@code startup_warm_up} false.
+     */
+    private record Variant(String target, String option, String rowSuffix) {}
+
+    private static final Variant IO_URING = new Variant("herald+io_uring", " --io-uring", ", Herald on io_uring");
+    private static final Variant NO_WARM_UP = new Variant("herald+no_warm_up", " --without-warm-up",
+            ", Herald without start-up warm-up");
+    private static final List<Variant> VARIANTS = List.of(IO_URING, NO_WARM_UP);
 
     private record Target(String name, String goal, String command, String herald, String soketi, String measured,
                           String status, JsonNode source) {}
@@ -124,7 +132,7 @@ final class ReportWriter {
         String coldCommand = "scripts/bench fanout --target both --subscribers 1000 --channels 10 --rate 200 --duration 10 --warmup 0";
         addRatio(rows, "First 10 s of a just-started node at 20,000 deliveries/s: deliveries per server CPU-second",
                 ">= soketi's", 1, true, coldCommand, cold, l -> Metrics.value(l, "deliveries_per_cpu_second"));
-        rows.add(coldLatency(warm, cold, coldCommand));
+        addColdLatency(rows, warm, cold, coldCommand);
         rows.add(idleTarget());
         rows.add(containerTarget());
         addRatio(rows, "HTTP publish, server CPU per request (µs; wrk, no subscribers)", "<= 1/4 of soketi's", 0.25, false,
@@ -190,16 +198,18 @@ final class ReportWriter {
     }
 
     /**
-     * A Herald/soketi ratio row and, when the same command also ran Herald with io_uring
-     * ({@code --io-uring}), the same row for that Herald beside the same run's soketi.
+     * A Herald/soketi ratio row and, for each {@link #VARIANTS variant} of Herald that the same
+     * command also ran, the same row for that Herald beside the same run's soketi.
      */
     private void addRatio(List<Target> rows, String name, String goal, double threshold, boolean higher, String command,
                           Predicate<JsonNode> filter, java.util.function.Function<JsonNode, Double> value) {
         rows.add(ratioTarget(name, goal, threshold, higher, command, filter, value, "herald"));
-        Target ioUring = ratioTarget(name + ", Herald on io_uring", goal, threshold, higher, command + " --io-uring",
-                filter, value, IO_URING);
-        if (ioUring.source() != null && ioUring.source().path("target").asText().equals(IO_URING)) {
-            rows.add(ioUring);
+        for (Variant variant : VARIANTS) {
+            Target row = ratioTarget(name + variant.rowSuffix(), goal, threshold, higher, command + variant.option(),
+                    filter, value, variant.target());
+            if (row.source() != null && row.source().path("target").asText().equals(variant.target())) {
+                rows.add(row);
+            }
         }
     }
 
@@ -263,9 +273,19 @@ final class ReportWriter {
     }
 
     /** The just-started node's p99 over the same server's warm p99 (2x at most). */
-    private Target coldLatency(Predicate<JsonNode> warm, Predicate<JsonNode> cold, String command) {
+    private void addColdLatency(List<Target> rows, Predicate<JsonNode> warm, Predicate<JsonNode> cold, String command) {
         String name = "First 10 s of a just-started node: p99 over its warm p99";
-        ResultSet.Pair coldPair = ResultSet.latestPair(results.matching(cold));
+        rows.add(coldLatency(name, warm, cold, command, "herald"));
+        Target row = coldLatency(name + NO_WARM_UP.rowSuffix(), warm, cold, command + NO_WARM_UP.option(), NO_WARM_UP.target());
+        if (row.source() != null) {
+            rows.add(row);
+        }
+    }
+
+    /** {@code heraldTarget}'s cold p99 over the default Herald's warm p99 (the same code, warm). */
+    private Target coldLatency(String name, Predicate<JsonNode> warm, Predicate<JsonNode> cold, String command,
+                               String heraldTarget) {
+        ResultSet.Pair coldPair = ResultSet.latestPair(results.matching(cold), heraldTarget);
         ResultSet.Pair warmPair = ResultSet.latestPair(results.matching(warm));
         Double hc = coldPair.herald() == null ? null : Metrics.value(coldPair.herald(), "latency_ms.p99");
         Double hw = warmPair.herald() == null ? null : Metrics.value(warmPair.herald(), "latency_ms.p99");

@@ -63,11 +63,13 @@ public abstract class ScenarioCommand implements Callable<Integer> {
 
     /** {@link #serverEnv}, plus the I/O transport of a {@code ...+io_uring} target. */
     private Map<String, String> heraldEnv(String name) {
-        if (!name.contains("+io_uring")) {
-            return serverEnv(name);
-        }
         Map<String, String> env = new LinkedHashMap<>(serverEnv(name));
-        env.put("IO_TRANSPORT", "io_uring");
+        if (name.contains("+io_uring")) {
+            env.put("IO_TRANSPORT", "io_uring");
+        }
+        if (name.contains("+no_warm_up")) {
+            env.put("STARTUP_WARM_UP", "false");
+        }
         return env;
     }
 

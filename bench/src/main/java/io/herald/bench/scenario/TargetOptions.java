@@ -57,15 +57,23 @@ public final class TargetOptions {
             description = "Also run Herald with io_transport io_uring (target herald+io_uring), right after the default Herald.")
     boolean ioUring;
 
-    /** The names of the targets to run, in order. */
+    @Option(names = "--without-warm-up",
+            description = "Also run Herald with startup_warm_up false (target herald+no_warm_up), right after the default Herald.")
+    boolean withoutWarmUp;
+
+    /** The names of the targets to run, in order: the variants of Herald right after it. */
     List<String> targets() {
-        List<String> names = baseTargets();
-        if (!ioUring || !names.contains("herald")) {
-            return names;
+        List<String> names = new java.util.ArrayList<>(baseTargets());
+        int herald = names.indexOf("herald");
+        if (herald >= 0) {
+            if (withoutWarmUp) {
+                names.add(herald + 1, "herald+no_warm_up");
+            }
+            if (ioUring) {
+                names.add(herald + 1, "herald+io_uring");
+            }
         }
-        List<String> withIoUring = new java.util.ArrayList<>(names);
-        withIoUring.add(names.indexOf("herald") + 1, "herald+io_uring");
-        return withIoUring;
+        return names;
     }
 
     private List<String> baseTargets() {

@@ -34,7 +34,7 @@ public final class HeraldLauncher {
             "APP_MANAGER_", "METRICS_", "SSL_", "DATABASE_", "CACHE_", "QUEUE_", "RATE_LIMITER_", "HERALD_");
     private static final List<String> SCRUBBED = List.of("HOST", "PORT", "DEBUG", "ACTIVITY_TIMEOUT", "PONG_TIMEOUT",
             "SHUTDOWN_GRACE_PERIOD", "USER_AUTHENTICATION_TIMEOUT", "WEBSOCKET_MAX_PAYLOAD_KB", "HTTP_MAX_BODY_KB",
-            "INSTANCE_PROCESS_ID", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS");
+            "INSTANCE_PROCESS_ID", "IO_TRANSPORT", "STARTUP_WARM_UP", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS");
 
     private final Path jar;
     private final String java;
@@ -142,6 +142,7 @@ public final class HeraldLauncher {
         config.put("METRICS_PORT", Integer.toString(Processes.freePort()));
         config.putAll(extraEnv);
         env.putAll(config);
+        long started = System.nanoTime();
         Process process = pb.start();
         Runnable stopper = Processes.watchedServer(process, dir);
         // Three JVMs starting together on two busy cores took over 30 s; a bound on failure only.
@@ -164,8 +165,11 @@ public final class HeraldLauncher {
             }
             Processes.sleep(100);
         }
+        long readyMillis = (System.nanoTime() - started) / 1_000_000;
         ObjectNode info = Json.object();
         info.put("name", "herald");
+        // From the process's start to its first 200 on /up: the JVM's start and the start-up warm-up.
+        info.put("ready_ms", readyMillis);
         info.put("jdk", jdkLabel);
         info.put("java_version", javaVersion);
         info.put("jvm_opts", String.join(" ", jvmOpts));
@@ -175,7 +179,8 @@ public final class HeraldLauncher {
             ObjectNode e = info.putObject("env");
             extraEnv.forEach(e::put);
         }
-        System.err.println("bench: herald " + nodeName + " up on 127.0.0.1:" + port + " (pid " + process.pid() + ", " + javaVersion + ")");
+        System.err.println("bench: herald " + nodeName + " up on 127.0.0.1:" + port + " after " + readyMillis + " ms (pid " + process.pid()
+                + ", " + javaVersion + ")");
         return new RunningServer("herald", "127.0.0.1", port, List.of(process.pid()), info, stopper);
     }
 

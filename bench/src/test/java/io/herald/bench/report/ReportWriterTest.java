@@ -52,6 +52,31 @@ class ReportWriterTest {
         assertTrue(md.lines().noneMatch(l -> l.startsWith("| CPU per connect + subscribe") && l.contains("io_uring")), md);
     }
 
+    /** A just-started server's fan-out (--warmup 0) with this p99. */
+    private static String coldLine(String target, String run, String time, double cpu, double p99) {
+        return line(target, run, time, cpu).replace("\"warmup_s\":20.0", "\"warmup_s\":0.0")
+                .replace("\"p99\":3.0", "\"p99\":" + p99);
+    }
+
+    @Test
+    void aHeraldWithoutStartUpWarmUpGetsItsOwnColdStartRows(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("2025-01-01.jsonl"), String.join("\n",
+                line("herald", "w1", "2025-01-01T00:00:00Z", 0.6),
+                line("soketi", "w1", "2025-01-01T00:01:00Z", 1),
+                coldLine("herald", "c1", "2025-01-01T01:00:00Z", 0.5, 4.5),
+                coldLine("herald+no_warm_up", "c1", "2025-01-01T01:01:00Z", 2, 30),
+                coldLine("soketi", "c1", "2025-01-01T01:02:00Z", 1, 5)) + "\n");
+        String md = new ReportWriter(ResultSet.load(dir), "").write();
+        String cpuRow = "| First 10 s of a just-started node at 20,000 deliveries/s: deliveries per server CPU-second";
+        assertTrue(md.lines().anyMatch(l -> l.startsWith(cpuRow + " |") && l.endsWith("| 2.00x | met |")), md);
+        assertTrue(md.lines().anyMatch(l -> l.startsWith(cpuRow + ", Herald without start-up warm-up |")
+                && l.endsWith("| 0.50x | **not met** |")), md);
+        String p99Row = "| First 10 s of a just-started node: p99 over its warm p99";
+        assertTrue(md.lines().anyMatch(l -> l.startsWith(p99Row + " |") && l.endsWith("| 1.5x | met |")), md);
+        assertTrue(md.lines().anyMatch(l -> l.startsWith(p99Row + ", Herald without start-up warm-up |")
+                && l.endsWith("| 10.0x | **not met** |")), md);
+    }
+
     @Test
     void rendersTheSoakAndChaosSectionsFromTheirLatestRuns(@TempDir Path dir) throws Exception {
         String machine = "\"machine\":{\"nproc\":2,\"mem_total_kb\":24000000,\"cpu_model\":\"Test CPU\",\"kernel\":\"6.1\"}";
