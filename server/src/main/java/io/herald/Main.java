@@ -5,7 +5,6 @@ import io.herald.config.ConfigException;
 import io.herald.config.ConfigLoader;
 import io.herald.config.HeraldConfig;
 import io.herald.transport.ListenException;
-import io.herald.warmup.StartupWarmUp;
 import io.herald.wire.Secrets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

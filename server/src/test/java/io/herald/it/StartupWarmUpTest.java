@@ -30,13 +30,13 @@ class StartupWarmUpTest {
             long connects = Long.parseLong(summary.group(3));
             long publishes = Long.parseLong(summary.group(4));
             long deliveries = Long.parseLong(summary.group(6));
-            assertThat(rounds).isPositive();
-            assertThat(connects).isPositive();
-            assertThat(publishes).isPositive();
+            // On a machine as busy as the whole suite makes it, the time limit may end it early;
+            // otherwise every round ran whole: each publish reached the 20 subscribers of its channel.
             if (summary.group(1) == null) {
-                // Every round ran whole: each publish reached the 20 subscribers of its channel.
-                assertThat(deliveries).isEqualTo(publishes * 20);
+                assertThat(rounds).isGreaterThanOrEqualTo(2);
                 assertThat(connects).isEqualTo(rounds * 250);
+                assertThat(publishes).isEqualTo(rounds * 1000);
+                assertThat(deliveries).isEqualTo(publishes * 20);
             }
             // The throwaway node's own start and stop lines stay out of the node's log.
             assertThat(log.indexOf("listening on")).isGreaterThan(summary.start());

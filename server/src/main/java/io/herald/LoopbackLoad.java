@@ -1,4 +1,4 @@
-package io.herald.warmup;
+package io.herald;
 
 import io.herald.api.RequestSignature;
 import io.herald.app.App;

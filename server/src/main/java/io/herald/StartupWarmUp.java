@@ -1,7 +1,6 @@
-package io.herald.warmup;
+package io.herald;
 
 import ch.qos.logback.classic.Level;
-import io.herald.Herald;
 import io.herald.app.App;
 import io.herald.config.HeraldConfig;
 import java.lang.management.CompilationMXBean;
