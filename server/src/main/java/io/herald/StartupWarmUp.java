@@ -99,7 +99,7 @@ public final class StartupWarmUp {
             deliveries += load.publish(PUBLISHES_PER_ROUND, PUBLISHERS, deadline);
             rounds++;
             long roundMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - roundStart);
-            // Without the compilers' clock: the minimum, which measured enough on a quiet machine.
+            // A JVM without the compilers' clock gets the minimum number of rounds.
             quiet = rounds >= MIN_ROUNDS
                     && (!timed || jit.getTotalCompilationTime() - compiledBefore < QUIET_COMPILE_SHARE * roundMillis);
         }
