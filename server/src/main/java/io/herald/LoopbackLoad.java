@@ -46,6 +46,8 @@ final class LoopbackLoad implements AutoCloseable {
     private volatile CountDownLatch allDelivered = new CountDownLatch(1);
     private int subscribers;
     private int channels = 1;
+    /** One signed publish per channel, written again and again (a signature holds for 10 minutes). */
+    private final List<ByteBuf> publishRequests = new ArrayList<>();
 
     LoopbackLoad(int port, App app) {
         this.app = app;
@@ -95,6 +97,9 @@ final class LoopbackLoad implements AutoCloseable {
     boolean openSubscribers(int subscribers, int channels, long deadlineNanos) throws InterruptedException {
         this.channels = channels;
         this.subscribers = subscribers;
+        for (int c = 0; c < channels; c++) {
+            publishRequests.add(signedPublish("warm-up-" + c));
+        }
         CountDownLatch ready = new CountDownLatch(subscribers);
         for (int i = 0; i < subscribers; i++) {
             open.add(subscriber("warm-up-" + (i % channels), (frames, channel) -> {
@@ -111,16 +116,11 @@ final class LoopbackLoad implements AutoCloseable {
     /**
      * Publishes {@code publishes} events to the subscribers' channels through the HTTP API over
      * {@code publishers} kept-alive connections, each waiting for its answer before the next, and
-     * waits until the subscribers read them all; returns the deliveries read.
+     * waits until the subscribers read them all.
      */
-    long publish(int publishes, int publishers, long deadlineNanos) throws InterruptedException {
-        long before = deliveries.get();
+    void publish(int publishes, int publishers, long deadlineNanos) throws InterruptedException {
         allDelivered = new CountDownLatch(1);
-        deliveriesAwaited = before + (long) publishes * (subscribers / channels);
-        List<ByteBuf> requests = new ArrayList<>();
-        for (int c = 0; c < channels; c++) {
-            requests.add(signedPublish("warm-up-" + c));
-        }
+        deliveriesAwaited = deliveries.get() + (long) publishes * (subscribers / channels);
         AtomicInteger taken = new AtomicInteger();
         List<Channel> connections = new ArrayList<>();
         for (int p = 0; p < publishers; p++) {
@@ -128,14 +128,12 @@ final class LoopbackLoad implements AutoCloseable {
                 int n = taken.getAndIncrement();
                 if (n < publishes && System.nanoTime() < deadlineNanos) {
                     published.incrementAndGet();
-                    channel.writeAndFlush(requests.get(n % channels).retainedDuplicate());
+                    channel.writeAndFlush(publishRequests.get(n % channels).retainedDuplicate());
                 }
             }, refused)).connect().channel());
         }
         awaitUntil(allDelivered, deadlineNanos);
         connections.forEach(Channel::close);
-        requests.forEach(ByteBuf::release);
-        return deliveries.get() - before;
     }
 
     /** A WebSocket connection whose upgrade request carries its subscribe frame in the same write. */
@@ -183,9 +181,19 @@ final class LoopbackLoad implements AutoCloseable {
         return published.get();
     }
 
+    /** Events the held subscribers read so far. */
+    long delivered() {
+        return deliveries.get();
+    }
+
     /** Publishes the server did not answer with 200. */
     int refused() {
         return refused.get();
+    }
+
+    /** How much of the blank line that ends an HTTP header has been read, after byte {@code b}. */
+    private static int headerEndMatched(int matched, byte b) {
+        return b == END_OF_HEADER[matched] ? matched + 1 : b == '\r' ? 1 : 0;
     }
 
     private static boolean awaitUntil(CountDownLatch latch, long deadlineNanos) throws InterruptedException {
@@ -195,6 +203,7 @@ final class LoopbackLoad implements AutoCloseable {
     @Override
     public void close() {
         open.forEach(Channel::close);
+        publishRequests.forEach(ByteBuf::release);
         loop.group().shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
@@ -223,8 +232,7 @@ final class LoopbackLoad implements AutoCloseable {
             try {
                 while (in.isReadable()) {
                     if (headerEndMatched < END_OF_HEADER.length) {
-                        byte b = in.readByte();
-                        headerEndMatched = b == END_OF_HEADER[headerEndMatched] ? headerEndMatched + 1 : b == '\r' ? 1 : 0;
+                        headerEndMatched = headerEndMatched(headerEndMatched, in.readByte());
                     } else if (payloadLeft > 0) {
                         int skipped = (int) Math.min(payloadLeft, in.readableBytes());
                         in.skipBytes(skipped);
@@ -291,7 +299,7 @@ final class LoopbackLoad implements AutoCloseable {
                     if (bodyLeft < 0) {
                         byte b = in.readByte();
                         header.append((char) b);
-                        headerEndMatched = b == END_OF_HEADER[headerEndMatched] ? headerEndMatched + 1 : b == '\r' ? 1 : 0;
+                        headerEndMatched = headerEndMatched(headerEndMatched, b);
                         if (headerEndMatched == END_OF_HEADER.length) {
                             answerHeaderRead();
                         }

@@ -54,7 +54,8 @@ public final class StartupWarmUp {
         long start = System.nanoTime();
         long deadline = start + LIMIT.toNanos();
         App app = App.of("herald-warm-up", randomHex(10), randomHex(32));
-        Result result;
+        Result result = null;
+        RuntimeException failure = null;
         ch.qos.logback.classic.Logger herald = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.herald");
         Level level = herald.getLevel();
         herald.setLevel(Level.WARN); // the throwaway node's start and stop lines are not this node's
@@ -69,11 +70,13 @@ public final class StartupWarmUp {
             Thread.currentThread().interrupt();
             return null;
         } catch (RuntimeException e) {
-            herald.setLevel(level);
-            log.warn("start-up warm-up failed, starting without it: {}", String.valueOf(e.getMessage()), e);
-            return null;
+            failure = e;
         } finally {
             herald.setLevel(level);
+        }
+        if (failure != null) {
+            log.warn("start-up warm-up failed, starting without it: {}", String.valueOf(failure.getMessage()), failure);
+            return null;
         }
         log.info("start-up warm-up{}: {} rounds, {} connects, {} publishes{}, {} deliveries on loopback in {} ms, {} ms of it "
                         + "compiling (startup_warm_up false skips it)", result.cutShort() ? " cut short at its time limit" : "",
@@ -90,20 +93,19 @@ public final class StartupWarmUp {
         boolean ready = load.openSubscribers(SUBSCRIBERS, CHANNELS, deadline);
         int rounds = 0;
         int connects = 0;
-        long deliveries = 0;
         boolean quiet = false;
         while (ready && !quiet && System.nanoTime() < deadline) {
             long roundStart = System.nanoTime();
             long compiledBefore = timed ? jit.getTotalCompilationTime() : 0;
             connects += load.churn(CONNECTS_PER_ROUND, CONNECTS_AT_ONCE, deadline);
-            deliveries += load.publish(PUBLISHES_PER_ROUND, PUBLISHERS, deadline);
+            load.publish(PUBLISHES_PER_ROUND, PUBLISHERS, deadline);
             rounds++;
             long roundMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - roundStart);
             // A JVM without the compilers' clock gets the minimum number of rounds.
             quiet = rounds >= MIN_ROUNDS
                     && (!timed || jit.getTotalCompilationTime() - compiledBefore < QUIET_COMPILE_SHARE * roundMillis);
         }
-        return new Result(rounds, connects, load.published(), load.refused(), deliveries,
+        return new Result(rounds, connects, load.published(), load.refused(), load.delivered(),
                 timed ? jit.getTotalCompilationTime() - compiledAtStart : -1,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), !quiet);
     }
