@@ -54,6 +54,8 @@ final class ClusterMembership {
     private Listener listener;
     /** Live other nodes: peer -> System.nanoTime() of its last message. */
     private final ConcurrentHashMap<Peer, Long> lastSeen = new ConcurrentHashMap<>();
+    /** Live other nodes: peer -> System.nanoTime() of its first message. */
+    private final ConcurrentHashMap<Peer, Long> firstHeard = new ConcurrentHashMap<>();
     /** The other nodes' open connections per app, from their last heartbeat. */
     private final ConcurrentHashMap<Peer, Map<String, Integer>> remoteConnections = new ConcurrentHashMap<>();
     /** Other nodes that decide facts (their heartbeat says so). */
@@ -85,7 +87,9 @@ final class ClusterMembership {
 
     /** Any thread: {@code peer} sent something, so it is alive; a node not heard of before joins. */
     void heard(Peer peer) {
-        if (lastSeen.put(peer, System.nanoTime()) == null) {
+        long now = System.nanoTime();
+        if (lastSeen.put(peer, now) == null) {
+            firstHeard.put(peer, now);
             control.execute("node joined", () -> joined(peer));
         }
     }
@@ -176,6 +180,7 @@ final class ClusterMembership {
     /** A node left or went silent. */
     private void gone(Peer peer, String why) {
         boolean known = lastSeen.remove(peer) != null;
+        firstHeard.remove(peer);
         remoteConnections.remove(peer);
         awaitingSync.remove(peer);
         int removed = listener.gone(peer);
@@ -194,13 +199,16 @@ final class ClusterMembership {
      */
     private void warnOfTwins(String nodeId) {
         Peer self = bus.self();
+        boolean mine = nodeId.equals(self.nodeId());
+        List<Peer> sameId = lastSeen.keySet().stream().filter(peer -> peer.nodeId().equals(nodeId)).toList();
         Set<String> boots = new TreeSet<>();
-        lastSeen.keySet().forEach(peer -> {
-            if (peer.nodeId().equals(nodeId)) {
+        for (Peer peer : sameId) {
+            // A boot that fell silent before another boot of its id was heard is a restart, not a twin:
+            // the new boot's first messages may reach us before its start-up sync replaces the old one.
+            if (mine || sameId.stream().anyMatch(other -> other != peer && heardSinceFirst(peer, other))) {
                 boots.add(peer.boot());
             }
-        });
-        boolean mine = nodeId.equals(self.nodeId());
+        }
         if (boots.size() + (mine ? 1 : 0) < 2 || twinWarnings.due(nodeId) < 0) {
             return;
         }
@@ -213,6 +221,13 @@ final class ClusterMembership {
                     + " value on each node; until then webhooks for channels this id decides may be posted twice",
                     boots.size(), nodeId, boots);
         }
+    }
+
+    /** Whether {@code peer} sent something after {@code other} was first heard. */
+    private boolean heardSinceFirst(Peer peer, Peer other) {
+        Long seen = lastSeen.get(peer);
+        Long first = firstHeard.get(other);
+        return seen != null && first != null && seen - first > 0;
     }
 
     /**

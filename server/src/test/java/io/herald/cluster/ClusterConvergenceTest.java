@@ -9,6 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.herald.cluster.ClusterMessage.Kind;
 import io.herald.cluster.MemoryNodes.Node;
 import io.herald.testing.CapturedLogs;
+import io.herald.testing.Poll;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -177,7 +179,10 @@ class ClusterConvergenceTest {
             Node again = nodes.start("a");
             assertThat(b.nextTold()).isEqualTo("removed " + ROOM + " before");
             MemoryNodes.awaitLinked(again, b);
-            assertThat(logs.all()).anyMatch(line -> line.startsWith("cluster node a (boot ") && line.contains("started again"));
+            // logged just after the members are removed, so possibly after b counts again in
+            Poll.until("b logs the restart", Duration.ofSeconds(10), Duration.ofMillis(5),
+                    () -> logs.all().stream().anyMatch(line -> line.startsWith("cluster node a (boot ") && line.contains("started again")),
+                    () -> logs.all().toString());
             assertThat(logs.all()).noneMatch(line -> line.contains("same id") || line.contains("uses this node's id"));
         }
     }
