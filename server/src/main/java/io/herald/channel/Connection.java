@@ -21,13 +21,10 @@ public final class Connection {
     /** How long a closing socket may take to drain its close frame before it is cut. */
     private static final long CLOSE_DRAIN_SECONDS = 5;
 
-    /** Name Netty's handshaker gives the WebSocket frame encoder. */
-    private static final String FRAME_ENCODER = "wsencoder";
-
     private final Channel channel;
     /**
-     * Where our frames enter the pipeline: just below the WebSocket encoder. They are complete
-     * frames already, so they skip every handler but TLS (which sits nearer the socket).
+     * Where our frames enter the pipeline: its last handler, the connection's own. They are
+     * complete frames already (there is no WebSocket encoder), and pass only TLS on their way.
      */
     private final ChannelHandlerContext frameWriter;
     private final App app;
@@ -53,8 +50,7 @@ public final class Connection {
 
     public Connection(Channel channel, App app, String socketId, DeliveryLoop loop) {
         this.channel = channel;
-        ChannelHandlerContext encoder = channel.pipeline().context(FRAME_ENCODER);
-        this.frameWriter = encoder != null ? encoder : channel.pipeline().lastContext();
+        this.frameWriter = channel.pipeline().lastContext();
         this.app = app;
         this.socketId = socketId;
         this.loop = loop;
@@ -147,7 +143,7 @@ public final class Connection {
         closeReason = reason;
         // Like every fatal error: pusher:error first, then the close frame with the same code.
         frameWriter.write(Frames.error(channel.alloc(), code, reason, null), channel.voidPromise());
-        channel.writeAndFlush(Frames.close(code, reason)).addListener(ChannelFutureListener.CLOSE);
+        channel.writeAndFlush(Frames.close(channel.alloc(), code, reason)).addListener(ChannelFutureListener.CLOSE);
         channel.eventLoop().schedule(() -> channel.close(), CLOSE_DRAIN_SECONDS, TimeUnit.SECONDS);
     }
 
@@ -163,7 +159,7 @@ public final class Connection {
         closing = true;
         closeCode = code;
         closeReason = "by the client";
-        channel.writeAndFlush(Frames.close(code, "")).addListener(ChannelFutureListener.CLOSE);
+        channel.writeAndFlush(Frames.close(channel.alloc(), code, "")).addListener(ChannelFutureListener.CLOSE);
         channel.eventLoop().schedule(() -> channel.close(), CLOSE_DRAIN_SECONDS, TimeUnit.SECONDS);
     }
 

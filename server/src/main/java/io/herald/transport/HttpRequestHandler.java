@@ -25,7 +25,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
@@ -47,6 +46,8 @@ import org.slf4j.LoggerFactory;
 @ChannelHandler.Sharable
 final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(HttpRequestHandler.class);
+    /** Name Netty's handshaker gives the WebSocket frame encoder it adds. */
+    private static final String WEBSOCKET_ENCODER = "wsencoder";
     private static final int LOWEST_PROTOCOL = 5;
 
     private final AppManager apps;
@@ -73,9 +74,11 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         this.readLimitBytes = readLimit(maxMessageBytes);
         this.draining = draining;
         this.limits = api.requestLimits();
+        // The decoder reports a protocol violation to WebSocketFrameHandler, which sends the close
+        // frame: there is no WebSocket encoder for the decoder's own close frame to pass.
         this.decoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(readLimitBytes)
-                .closeOnProtocolViolation(true)
+                .closeOnProtocolViolation(false)
                 .build();
     }
 
@@ -249,7 +252,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
         Channel channel = ctx.channel();
-        WebSocketFrameHandler frames = new WebSocketFrameHandler(protocol, quota, maxMessageBytes);
+        WebSocketFrameHandler frames = new WebSocketFrameHandler(protocol, quota, maxMessageBytes, readLimitBytes);
         request.retain();
         apps.findByKey(appKey).whenComplete((app, lookupError) -> {
             // A cached app answers at once, on this loop: the upgrade goes on here, before the
@@ -277,15 +280,17 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             return;
         }
         try {
-            // Our WebSocket handlers first: the handshake hands any bytes sent behind the request
-            // to the WebSocket decoder at once, and their frames must find them.
-            ctx.pipeline().addBefore(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(readLimitBytes));
+            // Our WebSocket handler first: the handshake hands any bytes sent behind the request
+            // to the WebSocket decoder at once, and their frames must find it.
             ctx.pipeline().replace(this, "ws-frames", frames);
             handshaker.handshake(channel, request).addListener(done -> {
                 if (!done.isSuccess()) {
                     channel.close();
                 }
             });
+            // Every frame we send is encoded already (io.herald.wire.Frames), and the 101 has passed:
+            // the handshaker's frame encoder would only be one more handler per connection to keep.
+            channel.pipeline().remove(WEBSOCKET_ENCODER);
             accept(channel, frames, app, lookupError, appKey, params, origin);
         } catch (WebSocketHandshakeException e) {
             // Anything the checks before the upgrade did not catch: still a 400, not a task failure.
@@ -362,7 +367,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private static void refuse(Channel channel, int code, String message) {
         log.debug("WebSocket connection from {} refused with {}: {}", channel.remoteAddress(), code, message);
         channel.write(Frames.error(channel.alloc(), code, message, null));
-        channel.writeAndFlush(Frames.close(code, message)).addListener(ChannelFutureListener.CLOSE);
+        channel.writeAndFlush(Frames.close(channel.alloc(), code, message)).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** Two random unsigned integers: unique across a cluster with overwhelming probability. */

@@ -7,11 +7,12 @@ import io.herald.channel.ConnectionQuota;
 import io.herald.wire.Frames;
 import io.herald.wire.Jsons;
 import io.herald.protocol.PusherProtocol;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
@@ -24,13 +25,18 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The last handler of an upgraded connection: WebSocket frames in, protocol calls out. */
+/**
+ * The last handler of an upgraded connection: WebSocket frames in (from Netty's frame decoder, the
+ * only other handler left), protocol calls out. It joins a fragmented text message itself and
+ * sends its close frames encoded, so that an idle connection keeps two handlers instead of four.
+ */
 final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(WebSocketFrameHandler.class);
 
     private final PusherProtocol protocol;
     private final ConnectionQuota quota;
     private final int maxMessageBytes; // websocket_max_payload_kb
+    private final int readLimitBytes; // a message past this is not read: close 1009
     private ChannelHandlerContext ctx;
     private Connection connection; // set once the handshake completed and the app was accepted
     /**
@@ -40,11 +46,16 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
      */
     private List<Object> early;
     private boolean refused;
+    /** The fragments so far of a text message sent in several frames; null between messages. */
+    private ByteBuf fragments;
+    /** Inside a fragmented binary message, already answered with an error: its continuations are skipped. */
+    private boolean skippingBinary;
 
-    WebSocketFrameHandler(PusherProtocol protocol, ConnectionQuota quota, int maxMessageBytes) {
+    WebSocketFrameHandler(PusherProtocol protocol, ConnectionQuota quota, int maxMessageBytes, int readLimitBytes) {
         this.protocol = protocol;
         this.quota = quota;
         this.maxMessageBytes = maxMessageBytes;
+        this.readLimitBytes = readLimitBytes;
     }
 
     @Override
@@ -87,14 +98,22 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
             }
             connection.markSeen(System.nanoTime());
             if (msg instanceof TextWebSocketFrame text) {
-                onText(text);
+                if (text.isFinalFragment()) {
+                    onText(text.content());
+                } else {
+                    fragments = ctx.alloc().buffer(text.content().readableBytes() * 2);
+                    fragments.writeBytes(text.content());
+                }
+            } else if (msg instanceof ContinuationWebSocketFrame more) {
+                onContinuation(more);
             } else if (msg instanceof PingWebSocketFrame ping) {
                 // Through the connection's bounded send like any message: a client that pings and
                 // never reads is a slow reader (4100), not a queue of pongs in our heap.
                 connection.send(Frames.pong(ctx.alloc(), ping.content()));
             } else if (msg instanceof CloseWebSocketFrame close) {
                 connection.closedByClient(close.statusCode() < 0 ? WebSocketCloseStatus.NORMAL_CLOSURE.code() : close.statusCode());
-            } else if (msg instanceof BinaryWebSocketFrame) {
+            } else if (msg instanceof BinaryWebSocketFrame binary) {
+                skippingBinary = !binary.isFinalFragment();
                 connection.send(Frames.error(ctx.alloc(), null,
                         "Binary frames are not supported: send JSON text frames", null));
             }
@@ -104,9 +123,38 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** One text frame: parsed here, then handed to the protocol (package-private for the fuzz test). */
-    void onText(TextWebSocketFrame frame) {
-        int size = frame.content().readableBytes();
+    /**
+     * One more piece of a fragmented message (the decoder refuses a continuation outside one). A
+     * message past the read limit closes with 1009, as a single frame past it does.
+     */
+    private void onContinuation(ContinuationWebSocketFrame more) {
+        if (skippingBinary) {
+            skippingBinary = !more.isFinalFragment();
+            return;
+        }
+        if (fragments == null) {
+            return;
+        }
+        if ((long) fragments.readableBytes() + more.content().readableBytes() > readLimitBytes) {
+            releaseFragments();
+            closeWith(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "Message exceeds " + readLimitBytes + " bytes");
+            return;
+        }
+        fragments.writeBytes(more.content());
+        if (more.isFinalFragment()) {
+            ByteBuf whole = fragments;
+            fragments = null;
+            try {
+                onText(whole);
+            } finally {
+                whole.release();
+            }
+        }
+    }
+
+    /** One text message: parsed here, then handed to the protocol. */
+    private void onText(ByteBuf content) {
+        int size = content.readableBytes();
         connection.received(size);
         if (size > maxMessageBytes) {
             // Refused like a client event over its app's limit: an error, and the connection stays.
@@ -122,7 +170,7 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
         // Decoded to a String, not through a Reader: an InputStreamReader allocates an 8 KB buffer
         // per message, which was a third of all allocation during a connect storm.
         try {
-            message = Jsons.MAPPER.readTree(frame.content().toString(StandardCharsets.UTF_8));
+            message = Jsons.MAPPER.readTree(content.toString(StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
             connection.send(Frames.error(connection.channel().alloc(), null, "Invalid JSON: " + e.getOriginalMessage(), null));
             return;
@@ -149,6 +197,7 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         releaseEarly();
+        releaseFragments();
     }
 
     private void releaseEarly() {
@@ -158,9 +207,17 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private void releaseFragments() {
+        if (fragments != null) {
+            fragments.release();
+            fragments = null;
+        }
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         releaseEarly();
+        releaseFragments();
         if (connection != null) {
             quota.release(connection.app());
             protocol.onClose(connection);
@@ -171,14 +228,19 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof TooLongFrameException || cause instanceof CorruptedWebSocketFrameException) {
-            // The frame decoder has already answered a single oversized or broken frame with a close frame;
-            // a fragmented message over the limit reaches here from the aggregator.
-            ctx.writeAndFlush(Frames.close(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), cause.getMessage()))
-                    .addListener(ChannelFutureListener.CLOSE);
+        if (cause instanceof CorruptedWebSocketFrameException broken) {
+            // The decoder found a protocol violation (a frame over the read limit among them: 1009)
+            // and reads nothing more from this socket; the close frame carries its code and reason.
+            releaseFragments();
+            closeWith(broken.closeStatus().code(), broken.getMessage());
             return;
         }
         log.debug("closing connection {} after error", ctx.channel().remoteAddress(), cause);
         ctx.close();
+    }
+
+    /** Closes after a close frame, for a broken or oversized message: no pusher:error, the client broke the protocol. */
+    private void closeWith(int code, String reason) {
+        ctx.writeAndFlush(Frames.close(ctx.alloc(), code, reason)).addListener(ChannelFutureListener.CLOSE);
     }
 }

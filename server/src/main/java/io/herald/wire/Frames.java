@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
@@ -141,12 +140,23 @@ public final class Frames {
         return frame;
     }
 
-    /** A close frame; the reason is cut to the 123 bytes a control frame can carry. */
-    public static CloseWebSocketFrame close(int code, String reason) {
+    /**
+     * A complete close frame; the reason is cut to the 123 bytes a control frame can carry (at a
+     * character's boundary). Encoded here like every other frame: the connection's pipeline has
+     * no WebSocket encoder.
+     */
+    public static ByteBuf close(ByteBufAllocator alloc, int code, String reason) {
         byte[] bytes = reason == null ? new byte[0] : reason.getBytes(StandardCharsets.UTF_8);
-        String fitted = bytes.length <= MAX_CLOSE_REASON_BYTES ? reason
-                : new String(bytes, 0, MAX_CLOSE_REASON_BYTES, StandardCharsets.UTF_8).replace("\uFFFD", "");
-        return new CloseWebSocketFrame(code, fitted == null ? "" : fitted);
+        if (bytes.length > MAX_CLOSE_REASON_BYTES) {
+            bytes = new String(bytes, 0, MAX_CLOSE_REASON_BYTES, StandardCharsets.UTF_8).replace("\uFFFD", "")
+                    .getBytes(StandardCharsets.UTF_8);
+        }
+        ByteBuf frame = alloc.buffer(4 + bytes.length);
+        frame.writeByte(0x88); // FIN + close opcode
+        frame.writeByte(2 + bytes.length);
+        frame.writeShort(code);
+        frame.writeBytes(bytes);
+        return frame;
     }
 
     /** Turns a buffer whose payload starts at {@link #HEADER_ROOM} into a complete text frame. */

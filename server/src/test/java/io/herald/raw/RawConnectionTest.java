@@ -12,9 +12,13 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Connection-level protocol over a raw WebSocket: handshake, pings, malformed frames, refusals. */
 class RawConnectionTest {
@@ -285,6 +289,58 @@ class RawConnectionTest {
             assertThat(reply).contains("pusher_internal:subscription_succeeded").contains("raw-fragments");
         }
         assertServerServes(port, KEY);
+    }
+
+    /** Frames RFC 6455 forbids: each closes with 1002 and a reason, and the server serves on. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("framesThatBreakTheProtocol")
+    void aProtocolViolationClosesWith1002(String what, byte[] frame) throws Exception {
+        try (RawFrameSocket raw = RawFrameSocket.open(port, "/app/" + KEY + "?protocol=7")) {
+            assertThat(raw.readFrame().text()).contains("pusher:connection_established");
+            raw.sendBytes(frame);
+            RawFrameSocket.Frame close = raw.readUntilClose();
+            assertThat(close.closeCode()).as("close frame %s", close.text()).isEqualTo(1002);
+            assertThat(close.text()).as("a reason after the code").hasSizeGreaterThan(2);
+        }
+        assertServerServes(port, KEY);
+    }
+
+    static Stream<Arguments> framesThatBreakTheProtocol() {
+        byte[] mask = {1, 2, 3, 4};
+        return Stream.of(
+                Arguments.of("an unmasked text frame", new byte[] {(byte) 0x81, 2, '{', '}'}),
+                Arguments.of("a reserved data opcode", new byte[] {(byte) 0x83, (byte) 0x80, mask[0], mask[1], mask[2], mask[3]}),
+                Arguments.of("a reserved bit set", new byte[] {(byte) 0xC1, (byte) 0x80, mask[0], mask[1], mask[2], mask[3]}),
+                Arguments.of("a continuation outside a message", new byte[] {(byte) 0x80, (byte) 0x80, mask[0], mask[1], mask[2], mask[3]}),
+                Arguments.of("a fragmented ping", new byte[] {(byte) 0x09, (byte) 0x80, mask[0], mask[1], mask[2], mask[3]}),
+                Arguments.of("a close frame with a 1-byte body", new byte[] {(byte) 0x88, (byte) 0x81, mask[0], mask[1], mask[2], mask[3], 7}));
+    }
+
+    @Test
+    void aFragmentedBinaryMessageIsOneErrorAndItsPiecesAreSkipped() throws Exception {
+        try (RawFrameSocket raw = RawFrameSocket.open(port, "/app/" + KEY + "?protocol=7")) {
+            raw.readFrame();
+            raw.sendFrame(false, RawFrameSocket.BINARY, new byte[] {1, 2, 3});
+            raw.sendFrame(false, 0x0, "{\"event\":\"pusher:ping\"}".getBytes(StandardCharsets.UTF_8));
+            raw.sendFrame(true, 0x0, new byte[] {4, 5});
+            raw.sendText("{\"event\":\"pusher:ping\"}");
+            assertThat(raw.readFrame().text()).contains("Binary frames are not supported");
+            assertThat(raw.readFrame().text()).as("the next message, not the binary's pieces").contains("pusher:pong");
+        }
+    }
+
+    @Test
+    void aPingBetweenFragmentsIsAnsweredAndTheMessageStillJoins() throws Exception {
+        try (RawFrameSocket raw = RawFrameSocket.open(port, "/app/" + KEY + "?protocol=7")) {
+            raw.readFrame();
+            raw.sendFrame(false, RawFrameSocket.TEXT, "{\"event\":\"pusher:subscribe\",\"data\":".getBytes(StandardCharsets.UTF_8));
+            raw.sendFrame(true, RawFrameSocket.PING, "hi".getBytes(StandardCharsets.UTF_8));
+            raw.sendFrame(true, 0x0, "{\"channel\":\"raw-interleaved\"}}".getBytes(StandardCharsets.UTF_8));
+            RawFrameSocket.Frame pong = raw.readFrame();
+            assertThat(pong.opcode()).isEqualTo(RawFrameSocket.PONG);
+            assertThat(pong.text()).isEqualTo("hi");
+            assertThat(raw.readFrame().text()).contains("pusher_internal:subscription_succeeded").contains("raw-interleaved");
+        }
     }
 
     @Test

@@ -102,6 +102,12 @@ public final class RawFrameSocket implements AutoCloseable {
         out.flush();
     }
 
+    /** Writes raw bytes: a frame this class would not build (unmasked, reserved bits set). */
+    public void sendBytes(byte... bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
     /** One complete masked text frame, as a client sends it. */
     public static byte[] textFrame(String text) {
         return maskedFrame(true, TEXT, text.getBytes(StandardCharsets.UTF_8));

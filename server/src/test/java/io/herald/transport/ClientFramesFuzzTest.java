@@ -58,7 +58,7 @@ class ClientFramesFuzzTest {
         PusherProtocol protocol = new PusherProtocol(registry, adapter, cache, ServerEvents.NONE, 120, 5);
         ConnectionQuota quota = new ConnectionQuota();
         quota.tryAcquire(APP);
-        WebSocketFrameHandler handler = new WebSocketFrameHandler(protocol, quota, 64 * 1024);
+        WebSocketFrameHandler handler = new WebSocketFrameHandler(protocol, quota, 64 * 1024, 256 * 1024);
         channel.pipeline().addLast(handler);
         String socketId = "123." + Math.abs(data.consumeInt() % 1000);
         Connection connection = new Connection(channel, APP, socketId, registry.loopFor(channel.eventLoop()));
@@ -67,7 +67,7 @@ class ClientFramesFuzzTest {
             drain(channel);
             for (int i = 0; i < 12 && data.remainingBytes() > 0 && channel.isActive(); i++) {
                 String text = data.consumeBoolean() ? data.consumeString(1000) : message(data, socketId);
-                handler.onText(new TextWebSocketFrame(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
+                channel.writeInbound(new TextWebSocketFrame(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
                 drain(channel);
             }
         } finally {
