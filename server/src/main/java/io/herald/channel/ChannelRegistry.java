@@ -97,7 +97,7 @@ public final class ChannelRegistry implements AdapterEventHandler {
                 outcome[0] = new JoinOutcome(false, false, first, Map.of());
             }
             channel.add(connection);
-            connection.addSubscription(name, new Connection.Subscription(channel, userId));
+            connection.addSubscription(new Connection.Subscription(channel, userId));
             return channel;
         });
         return outcome[0];

@@ -31,7 +31,12 @@ public final class Connection {
     private final String socketId;
     private final DeliveryLoop loop;
     private final AppTraffic traffic;
-    private Map<String, Subscription> subscriptions; // created on first subscribe
+    /**
+     * The channels this connection is in: the first in a field, a map only from the second on
+     * (most connections are in one channel, and a map for one costs 112 bytes more).
+     */
+    private Subscription onlySubscription;
+    private Map<String, Subscription> subscriptions;
     int loopSlot = -1;
     boolean flushPending;
     private long lastSeenNanos;
@@ -212,26 +217,46 @@ public final class Connection {
     // --- subscriptions ---
 
     public Subscription subscription(String channelName) {
-        return subscriptions == null ? null : subscriptions.get(channelName);
+        if (subscriptions != null) {
+            return subscriptions.get(channelName);
+        }
+        return onlySubscription != null && onlySubscription.channel().name().equals(channelName) ? onlySubscription : null;
     }
 
-    void addSubscription(String channelName, Subscription subscription) {
-        if (subscriptions == null) {
+    void addSubscription(Subscription subscription) {
+        String channelName = subscription.channel().name();
+        if (subscriptions != null) {
+            subscriptions.put(channelName, subscription);
+        } else if (onlySubscription == null || onlySubscription.channel().name().equals(channelName)) {
+            onlySubscription = subscription;
+        } else {
             subscriptions = new HashMap<>(4);
+            subscriptions.put(onlySubscription.channel().name(), onlySubscription);
+            subscriptions.put(channelName, subscription);
+            onlySubscription = null;
         }
-        subscriptions.put(channelName, subscription);
     }
 
     /** How many channels this connection is in. */
     public int subscriptionCount() {
-        return subscriptions == null ? 0 : subscriptions.size();
+        return subscriptions != null ? subscriptions.size() : onlySubscription != null ? 1 : 0;
     }
 
     Subscription removeSubscription(String channelName) {
-        return subscriptions == null ? null : subscriptions.remove(channelName);
+        if (subscriptions != null) {
+            return subscriptions.remove(channelName);
+        }
+        Subscription removed = subscription(channelName);
+        if (removed != null) {
+            onlySubscription = null;
+        }
+        return removed;
     }
 
     Collection<Subscription> subscriptions() {
-        return subscriptions == null ? List.of() : List.copyOf(subscriptions.values());
+        if (subscriptions != null) {
+            return List.copyOf(subscriptions.values());
+        }
+        return onlySubscription != null ? List.of(onlySubscription) : List.of();
     }
 }

@@ -3,10 +3,10 @@ package io.herald.channel;
 import io.herald.cluster.ChannelSnapshot;
 import io.herald.wire.ChannelType;
 import io.netty.buffer.ByteBuf;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * One channel of one app on this node. Subscribers are sharded by event loop: shard {@code i}
@@ -14,19 +14,35 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * publish costs one task per loop instead of one per subscriber.
  */
 public final class PusherChannel {
+    private static final VarHandle SHARD_SIZE = MethodHandles.arrayElementVarHandle(int[].class);
+    private static final VarHandle SUBSCRIPTIONS;
+
+    static {
+        try {
+            SUBSCRIPTIONS = MethodHandles.lookup().findVarHandle(PusherChannel.class, "subscriptionCount", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final String name;
     private final ChannelType type;
-    private final HashSet<Connection>[] shards; // shard i: loop i's thread only, created on first use
-    private final AtomicIntegerArray shardSizes; // read by publishers on any thread
-    private final AtomicInteger subscriptionCount = new AtomicInteger();
+    /**
+     * Shard i, touched on loop i's thread only: null, the one {@link Connection} there, or a
+     * {@code HashSet} of several. Most channels have one subscriber per loop (a user's private
+     * channel), and a set for one costs more than the rest of the channel.
+     */
+    private final Object[] shards;
+    /** Shard sizes: written by each shard's loop, read by publishers on any thread (hence the VarHandle, not an AtomicIntegerArray object). */
+    private final int[] shardSizes;
+    private volatile int subscriptionCount; // changed through SUBSCRIPTIONS from every loop
     private final PresenceRoster roster;
 
-    @SuppressWarnings("unchecked")
     PusherChannel(String name, int loopCount) {
         this.name = name;
         this.type = ChannelType.of(name);
-        this.shards = new HashSet[loopCount];
-        this.shardSizes = new AtomicIntegerArray(loopCount);
+        this.shards = new Object[loopCount];
+        this.shardSizes = new int[loopCount];
         this.roster = type.isPresence() ? new PresenceRoster() : null;
     }
 
@@ -39,7 +55,7 @@ public final class PusherChannel {
     }
 
     public int subscriptionCount() {
-        return subscriptionCount.get();
+        return subscriptionCount;
     }
 
     /** Distinct presence users on this node (0 for other kinds). */
@@ -49,7 +65,7 @@ public final class PusherChannel {
 
     /** Subscriptions and presence user ids on this node. */
     public ChannelSnapshot snapshot() {
-        return new ChannelSnapshot(subscriptionCount.get(), roster == null ? Set.of() : roster.snapshot().keySet());
+        return new ChannelSnapshot(subscriptionCount, roster == null ? Set.of() : roster.snapshot().keySet());
     }
 
     PresenceRoster roster() {
@@ -57,53 +73,83 @@ public final class PusherChannel {
     }
 
     boolean isEmpty() {
-        return subscriptionCount.get() == 0;
+        return subscriptionCount == 0;
     }
 
     int shardSize(int loopIndex) {
-        return shardSizes.get(loopIndex);
+        return (int) SHARD_SIZE.getAcquire(shardSizes, loopIndex);
     }
 
     /** Called on the connection's own loop. */
     void add(Connection connection) {
         int i = connection.loop().index();
-        HashSet<Connection> shard = shards[i];
+        Object shard = shards[i];
         if (shard == null) {
-            shard = new HashSet<>(4);
-            shards[i] = shard;
+            shards[i] = connection;
+        } else if (shard instanceof Connection one) {
+            if (one == connection) {
+                return;
+            }
+            HashSet<Connection> several = new HashSet<>(4);
+            several.add(one);
+            several.add(connection);
+            shards[i] = several;
+        } else if (!several(shard).add(connection)) {
+            return;
         }
-        if (shard.add(connection)) {
-            shardSizes.incrementAndGet(i);
-            subscriptionCount.incrementAndGet();
-        }
+        counted(i, 1);
     }
 
     /** Called on the connection's own loop. */
     void remove(Connection connection) {
         int i = connection.loop().index();
-        HashSet<Connection> shard = shards[i];
-        if (shard != null && shard.remove(connection)) {
-            shardSizes.decrementAndGet(i);
-            subscriptionCount.decrementAndGet();
-            if (shard.isEmpty()) {
-                shards[i] = null; // a channel that emptied on this loop keeps no table
+        Object shard = shards[i];
+        if (shard == connection) {
+            shards[i] = null;
+        } else if (shard instanceof HashSet<?> && several(shard).remove(connection)) {
+            HashSet<Connection> left = several(shard);
+            if (left.size() == 1) {
+                shards[i] = left.iterator().next(); // back to one: no table kept for it
             }
+        } else {
+            return;
         }
+        counted(i, -1);
+    }
+
+    private void counted(int loopIndex, int change) {
+        SHARD_SIZE.setRelease(shardSizes, loopIndex, shardSizes[loopIndex] + change);
+        SUBSCRIPTIONS.getAndAdd(this, change);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static HashSet<Connection> several(Object shard) {
+        return (HashSet<Connection>) shard;
     }
 
     /** Writes a shared frame to every subscriber on loop {@code loopIndex}; runs on that loop. Returns how many. */
     int deliver(int loopIndex, ByteBuf frame, String excludeSocketId) {
-        HashSet<Connection> shard = shards[loopIndex];
+        Object shard = shards[loopIndex];
+        if (shard instanceof Connection one) {
+            return deliver(one, frame, excludeSocketId) ? 1 : 0;
+        }
         if (shard == null) {
             return 0;
         }
         int delivered = 0;
-        for (Connection connection : shard) {
-            if (excludeSocketId == null || !excludeSocketId.equals(connection.socketId())) {
-                connection.sendShared(frame);
+        for (Connection connection : several(shard)) {
+            if (deliver(connection, frame, excludeSocketId)) {
                 delivered++;
             }
         }
         return delivered;
+    }
+
+    private static boolean deliver(Connection connection, ByteBuf frame, String excludeSocketId) {
+        if (excludeSocketId != null && excludeSocketId.equals(connection.socketId())) {
+            return false;
+        }
+        connection.sendShared(frame);
+        return true;
     }
 }
