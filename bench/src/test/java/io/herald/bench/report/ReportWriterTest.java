@@ -52,6 +52,23 @@ class ReportWriterTest {
         assertTrue(md.lines().noneMatch(l -> l.startsWith("| CPU per connect + subscribe") && l.contains("io_uring")), md);
     }
 
+    @Test
+    void aUserCpuOfZeroOnABusyServerIsNoFigure(@TempDir Path dir) throws Exception {
+        String userAndSystem = "\"server_cpu_s\":";
+        Files.writeString(dir.resolve("2025-01-01.jsonl"), String.join("\n",
+                line("herald", "r1", "2025-01-01T00:00:00Z", 0.6).replace(userAndSystem,
+                        "\"server_user_cpu_s\":0.2,\"server_system_cpu_s\":0.4," + userAndSystem),
+                line("herald+io_uring", "r1", "2025-01-01T00:01:00Z", 0.4).replace(userAndSystem,
+                        "\"server_user_cpu_s\":0.0,\"server_system_cpu_s\":0.4," + userAndSystem),
+                line("soketi", "r1", "2025-01-01T00:02:00Z", 1).replace(userAndSystem,
+                        "\"server_user_cpu_s\":0.5,\"server_system_cpu_s\":0.5," + userAndSystem)) + "\n");
+        String md = new ReportWriter(ResultSet.load(dir), "").write();
+        String userRow = "| User CPU per delivery at 20,000 deliveries/s (µs)";
+        assertTrue(md.lines().anyMatch(l -> l.startsWith(userRow + " |") && l.endsWith("| 2 | 5 | 0.40x | **not met** |")), md);
+        assertTrue(md.lines().anyMatch(l -> l.startsWith(userRow + ", Herald on io_uring |")
+                && l.endsWith("| - | 5 | - | not measured (no usable figure in Herald's result) |")), md);
+    }
+
     /** A just-started server's fan-out (--warmup 0) with this p99. */
     private static String coldLine(String target, String run, String time, double cpu, double p99) {
         return line(target, run, time, cpu).replace("\"warmup_s\":20.0", "\"warmup_s\":0.0")
