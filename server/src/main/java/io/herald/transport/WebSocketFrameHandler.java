@@ -101,7 +101,8 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
                 if (text.isFinalFragment()) {
                     onText(text.content());
                 } else {
-                    fragments = ctx.alloc().buffer(text.content().readableBytes() * 2);
+                    // Grows as the pieces come, never past the read limit (the check is in onContinuation).
+                    fragments = ctx.alloc().buffer(text.content().readableBytes(), readLimitBytes);
                     fragments.writeBytes(text.content());
                 }
             } else if (msg instanceof ContinuationWebSocketFrame more) {

@@ -330,6 +330,22 @@ class RawConnectionTest {
     }
 
     @Test
+    void aFragmentedMessageBetweenMaxPayloadAndTheReadLimitGetsAnErrorAndTheConnectionStays() throws Exception {
+        // 100 KB in 25 pieces: over websocket_max_payload_kb (64), within the read limit (256 KB).
+        try (RawFrameSocket raw = RawFrameSocket.open(port, "/app/" + KEY + "?protocol=7")) {
+            raw.readFrame();
+            byte[] piece = "x".repeat(4096).getBytes(StandardCharsets.UTF_8);
+            raw.sendFrame(false, RawFrameSocket.TEXT, piece);
+            for (int i = 1; i < 25; i++) {
+                raw.sendFrame(i == 24, 0x0, piece);
+            }
+            raw.sendText("{\"event\":\"pusher:ping\"}");
+            assertThat(raw.readFrame().text()).contains("Message is 102400 bytes").contains("(websocket_max_payload_kb)");
+            assertThat(raw.readFrame().text()).contains("pusher:pong");
+        }
+    }
+
+    @Test
     void aPingBetweenFragmentsIsAnsweredAndTheMessageStillJoins() throws Exception {
         try (RawFrameSocket raw = RawFrameSocket.open(port, "/app/" + KEY + "?protocol=7")) {
             raw.readFrame();
