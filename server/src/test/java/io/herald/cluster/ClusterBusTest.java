@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.herald.cluster.ClusterMessage.Kind;
 import io.herald.cluster.MemoryNodes.Node;
 import io.herald.testing.CapturedLogs;
+import io.herald.testing.Poll;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -119,7 +121,12 @@ class ClusterBusTest {
             assertThat(errors).filteredOn(line -> line.startsWith("another node uses this node's id 'same'"))
                     .as("each twin's own error").hasSize(2)
                     .allMatch(line -> line.contains("INSTANCE_PROCESS_ID"));
-            assertThat(errors).anyMatch(line -> line.startsWith("2 nodes use the same id 'same'") && line.contains("INSTANCE_PROCESS_ID"));
+            // The third node tells twins from a restart once both boots spoke after the other was first
+            // heard: at the latest one heartbeat after the second twin's first message.
+            Poll.until("the third node reports the twins", Duration.ofSeconds(10), Duration.ofMillis(10),
+                    () -> logs.all().stream().anyMatch(line -> line.startsWith("2 nodes use the same id 'same'")
+                            && line.contains("INSTANCE_PROCESS_ID")),
+                    () -> logs.all().toString());
         }
     }
 

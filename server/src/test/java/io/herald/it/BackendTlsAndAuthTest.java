@@ -150,7 +150,9 @@ class BackendTlsAndAuthTest {
                 "--tlskey", tls.serverKey().toString(), "--auth", NATS_TOKEN)) {
             String block = json("{'adapter': {'driver': 'nats', 'nats': {'servers': ['tls://127.0.0.1:" + nats.port() + "'],"
                     + " 'prefix': '" + prefix() + "', 'token': '" + NATS_TOKEN + "', 'tls_ca_path': '"
-                    + tls.caCertificate() + "'}}}");
+                    + tls.caCertificate() + "',"
+                    // The suite's parallel load once held a first TLS handshake past the 5 s default.
+                    + " 'connection_timeout_ms': 30000}}}");
             publishCrossesNodes(block);
 
             String wrong = block.replace(NATS_TOKEN, "not-the-token");
