@@ -306,14 +306,14 @@ class RawConnectionTest {
     }
 
     static Stream<Arguments> framesThatBreakTheProtocol() {
-        byte[] mask = {1, 2, 3, 4};
+        byte[] empty = {};
         return Stream.of(
                 Arguments.of("an unmasked text frame", new byte[] {(byte) 0x81, 2, '{', '}'}),
-                Arguments.of("a reserved data opcode", new byte[] {(byte) 0x83, (byte) 0x80, mask[0], mask[1], mask[2], mask[3]}),
-                Arguments.of("a reserved bit set", new byte[] {(byte) 0xC1, (byte) 0x80, mask[0], mask[1], mask[2], mask[3]}),
-                Arguments.of("a continuation outside a message", new byte[] {(byte) 0x80, (byte) 0x80, mask[0], mask[1], mask[2], mask[3]}),
-                Arguments.of("a fragmented ping", new byte[] {(byte) 0x09, (byte) 0x80, mask[0], mask[1], mask[2], mask[3]}),
-                Arguments.of("a close frame with a 1-byte body", new byte[] {(byte) 0x88, (byte) 0x81, mask[0], mask[1], mask[2], mask[3], 7}));
+                Arguments.of("a reserved data opcode", RawFrameSocket.maskedFrame(0x83, empty)),
+                Arguments.of("a reserved bit set", RawFrameSocket.maskedFrame(0xC1, empty)),
+                Arguments.of("a continuation outside a message", RawFrameSocket.maskedFrame(0x80, empty)),
+                Arguments.of("a fragmented ping", RawFrameSocket.maskedFrame(0x09, empty)),
+                Arguments.of("a close frame with a 1-byte body", RawFrameSocket.maskedFrame(0x88, new byte[] {7})));
     }
 
     @Test

@@ -114,8 +114,13 @@ public final class RawFrameSocket implements AutoCloseable {
     }
 
     private static byte[] maskedFrame(boolean fin, int opcode, byte[] payload) {
+        return maskedFrame((fin ? 0x80 : 0) | opcode, payload);
+    }
+
+    /** One masked frame whose first byte (FIN, reserved bits, opcode) is given as is: any frame a client could send. */
+    public static byte[] maskedFrame(int firstByte, byte[] payload) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
-        frame.write((fin ? 0x80 : 0) | opcode);
+        frame.write(firstByte);
         int len = payload.length;
         if (len < 126) {
             frame.write(0x80 | len);
