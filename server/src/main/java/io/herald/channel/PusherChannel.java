@@ -106,10 +106,9 @@ public final class PusherChannel {
         Object shard = shards[i];
         if (shard == connection) {
             shards[i] = null;
-        } else if (shard instanceof HashSet<?> && several(shard).remove(connection)) {
-            HashSet<Connection> left = several(shard);
-            if (left.size() == 1) {
-                shards[i] = left.iterator().next(); // back to one: no table kept for it
+        } else if (shard instanceof HashSet<?> set && set.remove(connection)) {
+            if (set.size() == 1) {
+                shards[i] = set.iterator().next(); // back to one: no table kept for it
             }
         } else {
             return;
