@@ -130,14 +130,7 @@ public final class Frames {
      */
     public static ByteBuf pong(ByteBufAllocator alloc, ByteBuf payload) {
         int length = payload.readableBytes();
-        if (length > 125) {
-            throw new IllegalArgumentException("control frame payload of " + length + " bytes (at most 125)");
-        }
-        ByteBuf frame = alloc.buffer(2 + length);
-        frame.writeByte(0x8A); // FIN + pong opcode
-        frame.writeByte(length);
-        frame.writeBytes(payload, payload.readerIndex(), length);
-        return frame;
+        return controlFrame(alloc, 0xA, length).writeBytes(payload, payload.readerIndex(), length);
     }
 
     /**
@@ -151,11 +144,17 @@ public final class Frames {
             bytes = new String(bytes, 0, MAX_CLOSE_REASON_BYTES, StandardCharsets.UTF_8).replace("\uFFFD", "")
                     .getBytes(StandardCharsets.UTF_8);
         }
-        ByteBuf frame = alloc.buffer(4 + bytes.length);
-        frame.writeByte(0x88); // FIN + close opcode
-        frame.writeByte(2 + bytes.length);
-        frame.writeShort(code);
-        frame.writeBytes(bytes);
+        return controlFrame(alloc, 0x8, 2 + bytes.length).writeShort(code).writeBytes(bytes);
+    }
+
+    /** A control frame's header (FIN, {@code opcode}, length), ready for its payload of at most 125 bytes. */
+    private static ByteBuf controlFrame(ByteBufAllocator alloc, int opcode, int payloadLength) {
+        if (payloadLength > 125) {
+            throw new IllegalArgumentException("control frame payload of " + payloadLength + " bytes (at most 125)");
+        }
+        ByteBuf frame = alloc.buffer(2 + payloadLength);
+        frame.writeByte(0x80 | opcode);
+        frame.writeByte(payloadLength);
         return frame;
     }
 
