@@ -4,6 +4,7 @@ import io.herald.config.HeraldConfig.RedisEndpoint;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -64,7 +65,17 @@ public final class RedisConnection<K, V> implements AutoCloseable {
                 client = single;
                 single.setOptions(lettuce.clientOptions().disconnectedBehavior(whileDown)
                         .requestQueueSize(options.requestQueueSize()).timeoutOptions(timeouts).build());
-                StatefulRedisConnection<K, V> connection = single.connect(codec);
+                StatefulRedisConnection<K, V> connection;
+                try {
+                    connection = single.connect(codec);
+                } catch (RedisConnectionException e) {
+                    if (!closedDuringHandshake(e)) {
+                        throw e;
+                    }
+                    // When the server's close overtakes its answer to the handshake (a wrong password
+                    // among them), Lettuce reports only the close; a second try says what it was.
+                    connection = single.connect(codec);
+                }
                 connection.sync().ping();
                 return new RedisConnection<>(single, connection, connection.async(), endpoint);
             }
@@ -81,6 +92,15 @@ public final class RedisConnection<K, V> implements AutoCloseable {
             }
             throw cannotConnect(part + " " + endpoint.driver(), endpoint.describe(), e, secretsOf(endpoint));
         }
+    }
+
+    private static boolean closedDuringHandshake(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if ("Connection closed prematurely".equals(t.getMessage())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
