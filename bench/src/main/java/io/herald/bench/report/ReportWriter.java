@@ -198,9 +198,9 @@ final class ReportWriter {
     }
 
     /**
-     * User CPU per delivery in µs; none when a busy server's user time reads 0: the kernel splits
-     * user from system time by sampling ticks, and with io_uring it has put a whole run in the
-     * kernel (2026-12-06), which no server does.
+     * User CPU per delivery in µs; none when a busy server's user time reads 0, which no server
+     * does: results without perf's samples ({@code server_cpu_split} "proc ticks", and all before
+     * 2026-12-06 05:30) carry /proc's tick-based split, which once put a whole io_uring run in the kernel.
      */
     private static Double userCpuPerDelivery(JsonNode l) {
         Double user = Metrics.value(l, "server_user_cpu_s");

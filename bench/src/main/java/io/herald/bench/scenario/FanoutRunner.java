@@ -6,6 +6,7 @@ import io.herald.bench.coord.WorkerFleet;
 import io.herald.bench.http.ApiClient;
 import io.herald.bench.http.FixedRatePublisher;
 import io.herald.bench.http.Payloads;
+import io.herald.bench.proc.CpuModes;
 import io.herald.bench.proc.ProcStats;
 import io.herald.bench.target.Processes;
 import java.io.IOException;
@@ -65,6 +66,7 @@ final class FanoutRunner {
         }
         ScenarioCommand.progress(String.format("measuring: %d publishes at %.1f/s over %d channel(s), %d deliveries expected",
                 count, rate, channels, expected));
+        CpuModes modes = CpuModes.start(java.util.stream.Stream.concat(serverPids.stream(), benchPids.stream()).toList());
         ProcStats.Sample server0 = ProcStats.sample(serverPids);
         ProcStats.Sample bench0 = ProcStats.sample(benchPids);
         long start = System.nanoTime() + 20_000_000L;
@@ -74,6 +76,7 @@ final class FanoutRunner {
         WorkerFleet.Drained drained = fleet.awaitDelivered(expected, DRAIN_STALL_MILLIS, DRAIN_MAX_MILLIS);
         ProcStats.Sample server1 = ProcStats.sample(serverPids);
         ProcStats.Sample bench1 = ProcStats.sample(benchPids);
+        CpuModes.Samples modeSamples = modes.stop();
         WorkerFleet.Report report = fleet.report();
 
         // Deliveries per second over the time they took: the publishing window, or longer when the
@@ -97,18 +100,13 @@ final class FanoutRunner {
         r.set("latency_ms", ScenarioCommand.latencyMs(report.latencyMicros()));
         r.put("deliveries_per_s", Json.round3(report.delivered() / window));
         if (!serverPids.isEmpty()) {
-            double cpu = server1.cpuSince(server0);
-            r.put("server_cpu_s", Json.round3(cpu));
-            r.put("server_user_cpu_s", Json.round3(server1.userSince(server0)));
-            r.put("server_system_cpu_s", Json.round3(server1.systemSince(server0)));
+            double cpu = ScenarioCommand.putCpu(r, "server", server0, server1, modeSamples, serverPids);
             r.put("deliveries_per_cpu_second", cpu > 0 ? Json.round3(report.delivered() / cpu) : null);
             r.put("server_cpu_utilization", Json.round3(cpu / ((server1.nanoTime() - server0.nanoTime()) / 1e9)));
             r.put("server_rss_kb", server1.rssKb());
             r.put("server_hwm_kb", server1.hwmKb());
         }
-        r.put("bench_cpu_s", Json.round3(bench1.cpuSince(bench0)));
-        r.put("bench_user_cpu_s", Json.round3(bench1.userSince(bench0)));
-        r.put("bench_system_cpu_s", Json.round3(bench1.systemSince(bench0)));
+        ScenarioCommand.putCpu(r, "bench", bench0, bench1, modeSamples, benchPids);
         ScenarioCommand.putOtherCpu(r, server1.machineBusySince(server0), server1.cpuSince(server0), bench1.cpuSince(bench0),
                 (server1.nanoTime() - server0.nanoTime()) / 1e9);
         r.put("window_s", Json.round3((server1.nanoTime() - server0.nanoTime()) / 1e9));

@@ -8,6 +8,7 @@ import io.herald.bench.http.ApiSigner;
 import io.herald.bench.http.WrkPublisher;
 import io.herald.bench.http.ClosedLoopPublisher;
 import io.herald.bench.http.Payloads;
+import io.herald.bench.proc.CpuModes;
 import io.herald.bench.proc.ProcStats;
 import io.herald.bench.target.Processes;
 import io.herald.bench.target.RunningServer;
@@ -145,9 +146,11 @@ public final class PublishCommand extends ScenarioCommand {
                 WrkPublisher.run(server.host(), server.port(), uri, body, wrkThreads, concurrency, warmup, dir);
             }
             progress(String.format("wrk -t%d -c%d -d%.0fs", wrkThreads, concurrency, duration));
+            CpuModes modes = CpuModes.start(server.pids());
             ProcStats.Sample before = ProcStats.sample(server.pids());
             WrkPublisher.Result wrk = WrkPublisher.run(server.host(), server.port(), uri, body, wrkThreads, concurrency, duration, dir);
             ProcStats.Sample after = ProcStats.sample(server.pids());
+            CpuModes.Samples modeSamples = modes.stop();
             long ok = wrk.requests() - wrk.non2xx();
             r.put("requests", wrk.requests());
             r.put("requests_ok", ok);
@@ -159,10 +162,7 @@ public final class PublishCommand extends ScenarioCommand {
             latency.put("p90", Json.round3(wrk.p90Ms()));
             latency.put("p99", Json.round3(wrk.p99Ms()));
             r.set("http_latency_ms", latency);
-            double cpu = after.cpuSince(before);
-            r.put("server_cpu_s", Json.round3(cpu));
-            r.put("server_user_cpu_s", Json.round3(after.userSince(before)));
-            r.put("server_system_cpu_s", Json.round3(after.systemSince(before)));
+            double cpu = putCpu(r, "server", before, after, modeSamples, server.pids());
             r.put("requests_per_cpu_second", cpu > 0 ? Json.round3(ok / cpu) : null);
             r.put("server_cpu_us_per_request", ok > 0 ? Json.round3(cpu * 1e6 / ok) : null);
             r.put("server_rss_kb", after.rssKb());

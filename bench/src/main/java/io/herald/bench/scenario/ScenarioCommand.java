@@ -3,6 +3,8 @@ package io.herald.bench.scenario;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.bench.Json;
 import io.herald.bench.coord.WorkerFleet;
+import io.herald.bench.proc.CpuModes;
+import io.herald.bench.proc.ProcStats;
 import io.herald.bench.report.Metrics;
 import io.herald.bench.target.HeraldLauncher;
 import io.herald.bench.target.LimitLauncher;
@@ -226,6 +228,25 @@ public abstract class ScenarioCommand implements Callable<Integer> {
      * CPU used on the machine by neither the server nor the bench during a window: other load that
      * makes the figures less trustworthy. Flags the result when it exceeds 10% of the machine.
      */
+    /**
+     * {@code PREFIX_cpu_s} of {@code pids} between two samples, and its split into
+     * {@code PREFIX_user_cpu_s} and {@code PREFIX_system_cpu_s}: the total from /proc, the split from
+     * perf's samples when there were enough ({@code PREFIX_cpu_split} "perf, N samples"), else from
+     * /proc's ticks ("proc ticks", which a paced load can bias: see {@link CpuModes}).
+     * Returns the total.
+     */
+    static double putCpu(ObjectNode r, String prefix, ProcStats.Sample before, ProcStats.Sample after, CpuModes.Samples modes,
+                         List<Long> pids) {
+        double cpu = after.cpuSince(before);
+        double userShare = modes.userShare(pids);
+        double user = userShare >= 0 ? cpu * userShare : after.userSince(before);
+        r.put(prefix + "_cpu_s", Json.round3(cpu));
+        r.put(prefix + "_user_cpu_s", Json.round3(user));
+        r.put(prefix + "_system_cpu_s", Json.round3(cpu - user));
+        r.put(prefix + "_cpu_split", userShare >= 0 ? "perf, " + modes.count(pids) + " samples" : "proc ticks");
+        return cpu;
+    }
+
     static void putOtherCpu(ObjectNode r, double machineBusy, double serverCpu, double benchCpu, double seconds) {
         double other = Math.max(0, machineBusy - serverCpu - benchCpu);
         r.put("other_cpu_s", Json.round3(other));

@@ -1,0 +1,45 @@
+package io.herald.bench.proc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CpuModesTest {
+    private static final long SELF = ProcessHandle.current().pid();
+
+    @Test
+    void aProcessSpinningInJavaIsSampledInUserModeAndOneReadingFilesMostlyInTheKernel() throws IOException {
+        CpuModes spinning = CpuModes.start(List.of(SELF));
+        long sum = 0;
+        for (long end = System.nanoTime() + 600_000_000L; System.nanoTime() < end; ) {
+            for (int i = 0; i < 100_000; i++) {
+                sum += i * 31L ^ sum;
+            }
+        }
+        CpuModes.Samples spun = spinning.stop();
+        assertTrue(spun.count(List.of(SELF)) >= CpuModes.MIN_SAMPLES, "samples: " + spun.byPid() + " " + sum);
+        assertTrue(spun.userShare(List.of(SELF)) > 0.8, "user share while spinning: " + spun.userShare(List.of(SELF)));
+
+        CpuModes reading = CpuModes.start(List.of(SELF));
+        for (long end = System.nanoTime() + 600_000_000L; System.nanoTime() < end; ) {
+            Files.readAllBytes(Path.of("/proc/self/status"));
+        }
+        CpuModes.Samples read = reading.stop();
+        assertTrue(read.userShare(List.of(SELF)) < 0.5, "user share while reading /proc: " + read.userShare(List.of(SELF)));
+    }
+
+    @Test
+    void tooFewSamplesOrNoneGiveNoShare() {
+        CpuModes.Samples samples = new CpuModes.Samples(Map.of(1L, new long[] {60, 20}, 2L, new long[] {10, 10}));
+        assertEquals(-1, samples.userShare(List.of(1L)));
+        assertEquals(70 / 100.0, samples.userShare(List.of(1L, 2L)), 1e-9);
+        assertEquals(-1, samples.userShare(List.of(3L)));
+        assertEquals(-1, CpuModes.start(List.of()).stop().userShare(List.of(SELF)));
+    }
+}
