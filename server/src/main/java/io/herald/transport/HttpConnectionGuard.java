@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP side of a connection, from accept until it becomes a WebSocket (or closes):
  * <ul>
- * <li>One request at a time. Once a request has fully arrived nothing more is read or decoded
- * until its answer has been written to the socket; requests pipelined behind it wait in the
- * codec as bytes. Answers leave in request order however late each completes (cluster queries,
+ * <li>One request at a time. Once a request has fully arrived nothing more is decoded until its
+ * answer has been written to the socket, and the socket is not read again once a read brought
+ * bytes meanwhile; requests pipelined behind it wait in the codec as bytes (one read's worth). Answers leave in request order however late each completes (cluster queries,
  * the Redis rate limiter), per-request state such as the CORS origin cannot leak into the next
  * request, and a client that pipelines without reading costs one answer, not one per request.
  * <li>Bounded waits on the client. A request (headers and body) must arrive within
@@ -63,7 +63,7 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
     private final long requestTimeoutNanos;
     private final long idleTimeoutNanos;
     private final BytesIn bytesIn = new BytesIn();
-    /** Messages the codec decoded past the request being answered; at most one decode's worth. */
+    /** Messages the codec decoded past the request being answered; at most one decode's worth per read. */
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private final Runnable decodeHeldBytes = this::decodeHeldBytes;
 
@@ -140,9 +140,6 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
             requestArrived();
         }
         ctx.fireChannelRead(msg);
-        if (arrived) {
-            stopSocketReadsIfStillPaused();
-        }
     }
 
     private void startReceiving() {
@@ -182,11 +179,13 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
     }
 
     /**
-     * Most answers leave before the request's last message has finished its way up the pipeline;
-     * only for the others are the socket's reads turned off (two system calls a request saved).
+     * Bytes came while a request is answered: a client pipelining. They wait in the codec, and the
+     * socket is read no more until the answer is out. Only then: turning reads off and on costs two
+     * system calls, which a client that waits for its answers (and an answer that waits for the
+     * cluster bus or Redis) would pay for nothing.
      */
-    private void stopSocketReadsIfStillPaused() {
-        if (paused && ctx.channel().config().isAutoRead()) {
+    private void stopSocketReads() {
+        if (ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(false);
         }
     }
@@ -195,20 +194,24 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
         if (paused) {
             paused = false;
             codec.decodeOneAtATime(false);
-            if (!ctx.channel().config().isAutoRead()) {
-                ctx.channel().config().setAutoRead(true);
-            }
             // Requests pipelined earlier may be waiting in the codec, and no new bytes may come to
             // decode them: decode them now. Later, not here, which may be inside the codec's own read.
             ctx.executor().execute(decodeHeldBytes);
         }
     }
 
+    /**
+     * Decodes what waits in the codec; the socket is read again only when no whole request was
+     * left there, so that the codec never holds more than a request's rest and one read.
+     */
     private void decodeHeldBytes() {
         ChannelHandlerContext before = bytesIn.ctx;
         if (!paused && before != null && !before.isRemoved() && ctx.channel().isActive()) {
             before.fireChannelRead(Unpooled.EMPTY_BUFFER);
             before.fireChannelReadComplete();
+        }
+        if (!paused && !ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
         }
     }
 
@@ -401,8 +404,12 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof ByteBuf bytes && bytes.isReadable() && phase == Phase.IDLE) {
-                startReceiving();
+            if (msg instanceof ByteBuf bytes && bytes.isReadable()) {
+                if (phase == Phase.IDLE) {
+                    startReceiving();
+                } else if (paused) {
+                    stopSocketReads();
+                }
             }
             ctx.fireChannelRead(msg);
         }

@@ -23,9 +23,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link HttpConnectionGuard} without a socket: while a request is answered nothing more is read
- * or decoded, so a client that pipelines thousands of requests and reads nothing costs one
- * request's objects and the bytes of one read, not thousands of queued requests and answers.
+ * {@link HttpConnectionGuard} without a socket: while a request is answered nothing more is
+ * decoded, and nothing more read once a read brought more, so a client that pipelines thousands
+ * of requests and reads nothing costs two requests' objects and the bytes of two reads, not
+ * thousands of queued requests and answers.
  */
 class HttpConnectionGuardTest {
     /** The end of the pipeline: records requests and answers them when the test says. */
@@ -95,13 +96,16 @@ class HttpConnectionGuardTest {
         for (int i = 0; i < requests; i++) {
             pipeline.append("GET /r").append(i).append(" HTTP/1.1\r\nHost: x\r\n\r\n");
         }
-        receive(pipeline.toString());
+        int half = pipeline.indexOf("GET /r" + requests / 2 + " ");
+        receive(pipeline.substring(0, half));
+        assertThat(channel.config().isAutoRead()).as("reading on: nothing came after the first read").isTrue();
+        receive(pipeline.substring(half));
         for (int i = 0; i < requests; i++) {
             assertThat(answerer.uris).as("requests handed on before answer %d", i).hasSize(i + 1);
             assertThat(answerer.uris.get(i)).isEqualTo("/r" + i);
             assertThat(channel.config().isAutoRead()).as("reading while request %d is answered", i).isFalse();
-            assertThat(guard.heldMessages()).as("decoded requests waiting (head and end of one at most)")
-                    .isLessThanOrEqualTo(2);
+            assertThat(guard.heldMessages()).as("decoded requests waiting (head and end of one per read at most)")
+                    .isLessThanOrEqualTo(4);
             answerer.answer();
             channel.runPendingTasks();
         }
@@ -118,11 +122,31 @@ class HttpConnectionGuardTest {
         answerer.answer();
         channel.runPendingTasks();
         assertThat(answerer.uris).as("the answer is written but still ours").containsExactly("/first");
-        assertThat(channel.config().isAutoRead()).isFalse();
+        receive("GET /third HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(answerer.uris).containsExactly("/first");
+        assertThat(channel.config().isAutoRead()).as("bytes came while answering: reads stop").isFalse();
 
         socket.clientReadsEverything();
         channel.runPendingTasks();
         assertThat(answerer.uris).containsExactly("/first", "/second");
+        answerer.answer();
+        channel.runPendingTasks();
+        assertThat(answerer.uris).containsExactly("/first", "/second", "/third");
+        answerer.answer();
+        channel.runPendingTasks();
+        assertThat(channel.config().isAutoRead()).as("reading again once everything is answered").isTrue();
+    }
+
+    @Test
+    void aClientWaitingForALateAnswerCostsNoSystemCallToPauseReads() {
+        receive("POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}");
+        assertThat(answerer.uris).containsExactly("/events {}");
+        channel.runPendingTasks();
+        assertThat(channel.config().isAutoRead()).as("nothing else came: reads stay on while the answer waits").isTrue();
+        answerer.answer();
+        channel.runPendingTasks();
+        receive("GET /next HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(answerer.uris).containsExactly("/events {}", "/next");
     }
 
     @Test
