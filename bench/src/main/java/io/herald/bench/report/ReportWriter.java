@@ -81,7 +81,9 @@ final class ReportWriter {
         md.append("| soketi | ").append(nodes.isEmpty() ? "-" : String.join("; ", nodes)).append(" |\n");
         md.append("| load generator JVM | ").append(m.path("bench_java").asText("-")).append(" |\n\n");
         md.append("The load generator shares the machine's cores with the server under test; each result line records its\n");
-        md.append("CPU time (`bench_cpu_s`) next to the server's so that contention is visible.\n\n");
+        md.append("CPU time (`bench_cpu_s`) next to the server's so that contention is visible. Totals are /proc's; the split\n");
+        md.append("into user and system time comes from perf's samples at 997 Hz over the same seconds (`server_cpu_split`),\n");
+        md.append("since /proc's own split follows the timer tick, which a paced load can keep step with.\n\n");
     }
 
     // ------------------------------------------------------------------ targets
