@@ -32,9 +32,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>One request at a time. Once a request has fully arrived nothing more is decoded until its
  * answer has been written to the socket, and the socket is not read again once a read brought
- * bytes meanwhile; requests pipelined behind it wait in the codec as bytes (one read's worth). Answers leave in request order however late each completes (cluster queries,
- * the Redis rate limiter), per-request state such as the CORS origin cannot leak into the next
- * request, and a client that pipelines without reading costs one answer, not one per request.
+ * bytes meanwhile; requests pipelined behind it wait in the codec as bytes. Answers leave in
+ * request order however late each completes (cluster queries, the Redis rate limiter),
+ * per-request state such as the CORS origin cannot leak into the next request, and a client that
+ * pipelines without reading costs one answer, not one per request.
  * <li>Bounded waits on the client. A request (headers and body) must arrive within
  * {@code http_request_timeout} of its first byte, or of the connection for the first one; its
  * answer must be taken by the client within the same time; a kept-alive connection may wait
