@@ -23,6 +23,8 @@ final class MemoryBus {
     private final Map<ClusterMessage.Kind, AtomicInteger> delivered = new ConcurrentHashMap<>();
     /** Messages published, delivered or not, by transport name and kind ("a PRESENCE_JOIN"). */
     private final Map<String, Integer> published = new java.util.HashMap<>();
+    /** Messages from one transport to another, delivered, dropped or held, by "from>to KIND" and "from>to KIND broadcast". */
+    private final Map<String, AtomicInteger> sent = new ConcurrentHashMap<>();
     private volatile int maxMessageBytes = 1024 * 1024;
 
     /** One message on its way from one transport to another; {@code message} is null for bytes that do not decode. */
@@ -73,6 +75,16 @@ final class MemoryBus {
         return count == null ? 0 : count.get();
     }
 
+    /**
+     * How many messages of {@code kind} went from {@code from} to {@code to} so far, delivered,
+     * dropped or held: those addressed to it alone, and the broadcast ones too unless {@code addressedOnly}.
+     */
+    int sent(MemoryTransport from, MemoryTransport to, ClusterMessage.Kind kind, boolean addressedOnly) {
+        String key = from + ">" + to + " " + kind;
+        int addressed = sent.getOrDefault(key, new AtomicInteger()).get();
+        return addressedOnly ? addressed : addressed + sent.getOrDefault(key + " broadcast", new AtomicInteger()).get();
+    }
+
     /** Whether every drop rule has dropped as many as it was asked to. */
     boolean dropsDone() {
         return rules.stream().filter(rule -> !rule.hold()).allMatch(rule -> rule.left().get() <= 0);
@@ -108,6 +120,10 @@ final class MemoryBus {
                 continue;
             }
             Delivery delivery = new Delivery(from, to, subject, bytes, message);
+            if (message != null) {
+                String key = from + ">" + to + " " + message.kind() + (subject.endsWith("broadcast") ? " broadcast" : "");
+                sent.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+            }
             Rule rule = rules.stream().filter(r -> r.left().get() > 0 && r.matches().test(delivery)).findFirst().orElse(null);
             if (rule != null && rule.left().getAndDecrement() > 0) {
                 if (rule.hold()) {

@@ -184,6 +184,20 @@ final class MemoryNodes implements AutoCloseable {
                 () -> java.util.Arrays.stream(linked).map(node -> node.id + " counts " + node.adapter.liveNodes()).toList().toString());
     }
 
+    /**
+     * Waits until {@code answerer} has answered every sync request {@code asker} sent it, broadcast
+     * or addressed, each with a sync addressed to it. Call once {@code asker} follows {@code
+     * answerer}'s state (it was told of a change): an answer still on its way would otherwise repair
+     * a lost change before anything noticed it was lost.
+     */
+    void awaitSyncsAnswered(Node asker, Node answerer) throws InterruptedException {
+        java.util.function.IntSupplier asked = () -> bus.sent(asker.transport, answerer.transport, ClusterMessage.Kind.SYNC_REQUEST, false);
+        java.util.function.IntSupplier answered = () -> bus.sent(answerer.transport, asker.transport, ClusterMessage.Kind.SYNC, true);
+        Poll.until(answerer.id + " answers " + asker.id + "'s sync requests", WAIT, Duration.ofMillis(5),
+                () -> answered.getAsInt() >= asked.getAsInt(),
+                () -> asked.getAsInt() + " requests, " + answered.getAsInt() + " answers");
+    }
+
     /** Waits until every given node decides channel facts, each counting all of them (nothing announces it). */
     static void awaitDeciding(Node... deciding) throws InterruptedException {
         Poll.until("every node decides with the others", WAIT, Duration.ofMillis(5),
