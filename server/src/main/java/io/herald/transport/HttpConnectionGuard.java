@@ -74,6 +74,12 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
     private boolean answeredEarly;
     private boolean earlyAnswerSent;
     private boolean paused;
+    /**
+     * A read() from above came while paused and was not passed on. On io_uring the socket is read
+     * only when asked (epoll and NIO keep reading while auto-read is on), so it is passed on when
+     * reading resumes, or a kept-alive connection would never be read again.
+     */
+    private boolean readHeldBack;
     /** A 101 was written and its flush is left to the router's, which follows it. */
     private boolean holdingUpgradeFlush;
     private boolean releasing;
@@ -164,9 +170,10 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
         }
     }
 
-    /** Reading stops while the read() calls of the handlers above are ignored. */
+    /** Reading stops while the read() calls of the handlers above are held back. */
     @Override
     public void read(ChannelHandlerContext ctx) {
+        readHeldBack = paused;
         if (!paused) {
             ctx.read();
         }
@@ -211,8 +218,18 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
             before.fireChannelRead(Unpooled.EMPTY_BUFFER);
             before.fireChannelReadComplete();
         }
-        if (!paused && !ctx.channel().config().isAutoRead()) {
+        if (!paused) {
+            readAgain();
+        }
+    }
+
+    /** Auto-read back on (which reads), or the read() held back passed on; nothing if neither. */
+    private void readAgain() {
+        if (!ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(true);
+        } else if (readHeldBack) {
+            readHeldBack = false;
+            ctx.channel().read();
         }
     }
 
@@ -302,10 +319,10 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
         if (!bytesIn.ctx.isRemoved()) {
             ctx.pipeline().remove(bytesIn);
         }
+        readAgain();
         if (!ctx.isRemoved()) {
             ctx.pipeline().remove(this);
         }
-        ctx.channel().config().setAutoRead(true);
     }
 
     // --- timers ---

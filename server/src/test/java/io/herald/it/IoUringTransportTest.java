@@ -3,6 +3,8 @@ package io.herald.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.herald.raw.ApiClient;
+import io.herald.raw.RawHttp;
 import io.herald.testing.NodeProcess;
 import io.herald.testing.TestServers;
 import io.netty.channel.uring.IoUring;
@@ -56,6 +58,30 @@ class IoUringTransportTest {
             assertThat(rest.trigger("uring-news", "headline", Map.of("text", "hello")).getHttpStatus()).isEqualTo(200);
             assertThat(onA.awaitEvent("uring-news", "headline").data()).contains("hello");
             assertThat(onB.awaitEvent("uring-news", "headline").data()).contains("hello");
+        }
+    }
+
+    /**
+     * One kept-alive connection, request after request: {@code /up} is answered at once, the
+     * channel list once the other node replied to the cluster query (reads are held back while a
+     * request is answered, and io_uring reads only when asked again). Then three pipelined.
+     */
+    @Test
+    void aKeptAliveConnectionIsReadAgainAfterEachAnswer() throws Exception {
+        ApiClient api = new ApiClient(nodeA.port(), TestServers.APP_KEY, TestServers.APP_SECRET);
+        String up = "GET /up HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+        String channels = "/apps/" + TestServers.APP_ID + "/channels";
+        try (RawHttp http = RawHttp.open(nodeA.port())) {
+            for (int i = 0; i < 3; i++) {
+                http.write(up);
+                assertThat(http.read().body()).as("/up, request %d", 2 * i + 1).isEqualTo("OK");
+                http.write(api.rawSignedGet(channels));
+                assertThat(http.read().body()).as("the channel list, request %d", 2 * i + 2).contains("\"channels\"");
+            }
+            http.write(api.rawSignedGet(channels) + up + api.rawSignedGet(channels));
+            assertThat(http.read().body()).contains("\"channels\"");
+            assertThat(http.read().body()).isEqualTo("OK");
+            assertThat(http.read().body()).contains("\"channels\"");
         }
     }
 }

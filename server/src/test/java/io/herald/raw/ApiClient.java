@@ -62,9 +62,7 @@ public final class ApiClient {
 
     public HttpResponse<String> send(String method, String path, Map<String, String> params, String body,
             boolean expectContinue) {
-        String query = params.entrySet().stream()
-                .map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
-                .collect(Collectors.joining("&"));
+        String query = query(params);
         URI uri = URI.create("http://127.0.0.1:" + port + path + (query.isEmpty() ? "" : "?" + query));
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(Duration.ofSeconds(RawClient.TIMEOUT_SECONDS))
@@ -80,6 +78,23 @@ public final class ApiClient {
         } catch (Exception e) {
             throw new IllegalStateException(method + " " + uri + " failed", e);
         }
+    }
+
+    /** A signed GET of {@code path} as HTTP/1.1 text, with the extra header lines given, for {@link RawHttp}. */
+    public String rawSignedGet(String path, String... headerLines) {
+        StringBuilder request = new StringBuilder("GET ").append(path).append('?')
+                .append(query(signedParams("GET", path, null, now(), Map.of())))
+                .append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+        for (String line : headerLines) {
+            request.append(line).append("\r\n");
+        }
+        return request.append("\r\n").toString();
+    }
+
+    private static String query(Map<String, String> params) {
+        return params.entrySet().stream()
+                .map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
+                .collect(Collectors.joining("&"));
     }
 
     /** An unsigned GET. */
