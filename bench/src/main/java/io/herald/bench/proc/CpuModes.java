@@ -10,8 +10,8 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
  * How processes' CPU time splits into user and kernel mode, found by sampling them with
@@ -24,6 +24,11 @@ import java.util.stream.Collectors;
  * user code. So the total stays /proc's and only the share comes from the samples, taken at a
  * prime rate that keeps step with no paced load. Without perf (not installed, not permitted) the
  * result says so and /proc's split is used.
+ *
+ * <p>perf samples the whole machine ({@code -a}) and the samples of other processes are dropped
+ * when read: sampling the processes themselves ({@code -p}) makes perf 6.1 spin once one of their
+ * threads exits (a JVM's compiler threads come and go), measured at 12 CPU-seconds in 8 s, which
+ * took most of this 2-core machine away from the servers under test in the cluster runs.
  */
 public final class CpuModes {
     static final int HZ = 997;
@@ -34,25 +39,26 @@ public final class CpuModes {
 
     private final Process perf;
     private final Path data;
+    private final Set<Long> pids;
 
-    private CpuModes(Process perf, Path data) {
+    private CpuModes(Process perf, Path data, Set<Long> pids) {
         this.perf = perf;
         this.data = data;
+        this.pids = pids;
     }
 
     /** Starts sampling {@code pids} (an empty list, or no perf: nothing is sampled). */
     public static CpuModes start(Collection<Long> pids) {
         if (pids.isEmpty()) {
-            return new CpuModes(null, null);
+            return new CpuModes(null, null, Set.of());
         }
         try {
             Path data = Files.createTempFile("bench-cpu-modes", ".data");
-            String list = pids.stream().map(String::valueOf).collect(Collectors.joining(","));
-            Process perf = new ProcessBuilder("perf", "record", "-q", "-e", "cpu-clock", "-F", Integer.toString(HZ), "-p", list,
+            Process perf = new ProcessBuilder("perf", "record", "-a", "-q", "-e", "cpu-clock", "-F", Integer.toString(HZ),
                     "-o", data.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return new CpuModes(perf, data);
+            return new CpuModes(perf, data, Set.copyOf(pids));
         } catch (IOException e) {
-            return new CpuModes(null, null);
+            return new CpuModes(null, null, Set.of());
         }
     }
 
@@ -78,6 +84,9 @@ public final class CpuModes {
                     }
                     try {
                         long pid = Long.parseLong(f[0]);
+                        if (!pids.contains(pid)) {
+                            continue;
+                        }
                         boolean kernel = Long.compareUnsigned(Long.parseUnsignedLong(f[1], 16), KERNEL_SPACE) >= 0;
                         counts.computeIfAbsent(pid, p -> new long[2])[kernel ? 1 : 0]++;
                     } catch (NumberFormatException e) {

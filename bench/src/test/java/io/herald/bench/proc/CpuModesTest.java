@@ -34,6 +34,28 @@ class CpuModesTest {
         assertTrue(read.userShare(List.of(SELF)) < 0.5, "user share while reading /proc: " + read.userShare(List.of(SELF)));
     }
 
+    /**
+     * perf samples the whole machine (the other core idles meanwhile: pid 0) but keeps the asked
+     * processes only, including a thread that starts and ends during the measurement.
+     */
+    @Test
+    void onlyTheAskedProcessIsCountedThoughTheWholeMachineIsSampled() throws Exception {
+        CpuModes modes = CpuModes.start(List.of(SELF));
+        long[] sum = new long[1];
+        Thread spinner = new Thread(() -> {
+            for (long end = System.nanoTime() + 600_000_000L; System.nanoTime() < end; ) {
+                for (int i = 0; i < 100_000; i++) {
+                    sum[0] += i * 31L ^ sum[0];
+                }
+            }
+        });
+        spinner.start();
+        spinner.join();
+        CpuModes.Samples samples = modes.stop();
+        assertTrue(samples.count(List.of(SELF)) >= CpuModes.MIN_SAMPLES, "samples: " + samples.byPid() + " " + sum[0]);
+        assertEquals(java.util.Set.of(SELF), samples.byPid().keySet(), "only the asked process is kept");
+    }
+
     @Test
     void tooFewSamplesOrNoneGiveNoShare() {
         CpuModes.Samples samples = new CpuModes.Samples(Map.of(1L, new long[] {60, 20}, 2L, new long[] {10, 10}));
